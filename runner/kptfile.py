@@ -1,0 +1,341 @@
+"""The Kptfile (apiVersion kpt.dev/v1, kind Kptfile): package name and function pipeline.
+
+Validation follows kpt's pkg/api/kptfile/v1 (types.go, validation.go): unknown fields are
+errors (kpt decodes with KnownFields), each pipeline entry needs exactly one of `image` /
+`exec` and at most one of `configPath` / `configMap`; `configPath` must be relative, stay in
+the package, and name a file holding exactly one KRM resource. Every error names the
+Kptfile and the field, e.g. `pkg/Kptfile: pipeline.mutators[1]: needs exactly one of image
+or exec`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from runner.errors import PackageError
+from runner.package import KPTFILE, parse_file
+from runner.selectors import SELECTOR_FIELDS, Selector
+
+__all__ = [
+    "API_VERSION",
+    "Function",
+    "Kptfile",
+    "Pipeline",
+    "config_map_function_config",
+    "load_function_config",
+    "read_kptfile",
+]
+
+API_VERSION = "kpt.dev/v1"
+_DEPRECATED_VERSIONS = ("kpt.dev/v1alpha1", "kpt.dev/v1alpha2")
+
+_TOP_FIELDS = {
+    "apiVersion",
+    "kind",
+    "metadata",
+    "upstream",
+    "upstreamLock",
+    "info",
+    "pipeline",
+    "inventory",
+    "status",
+}
+_FUNCTION_FIELDS = {"image", "exec", "configPath", "configMap", "name", "selectors", "exclude"}
+
+
+@dataclass(frozen=True)
+class Function:
+    """One pipeline entry.
+
+    `field` is where it sits in the Kptfile (`pipeline.mutators[0]`), for messages.
+    """
+
+    field: str
+    image: str | None = None
+    exec: str | None = None
+    config_path: str | None = None
+    config_map: dict[str, str] | None = None
+    name: str | None = None
+    selectors: tuple[Selector, ...] = ()
+    exclude: tuple[Selector, ...] = ()
+
+    @property
+    def display(self) -> str:
+        """The function's name, else its image or exec, for messages."""
+        return self.name or self.image or self.exec or self.field
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """Mutators run first, in order, then validators."""
+
+    mutators: tuple[Function, ...] = ()
+    validators: tuple[Function, ...] = ()
+
+    def is_empty(self) -> bool:
+        """True when the Kptfile declares no function."""
+        return not self.mutators and not self.validators
+
+
+@dataclass(frozen=True)
+class Kptfile:
+    """A parsed Kptfile; `value` is the whole document as read."""
+
+    path: Path
+    name: str
+    pipeline: Pipeline
+    value: dict[str, Any] = field(repr=False)
+
+    @property
+    def package_dir(self) -> Path:
+        """The directory of the package this Kptfile describes."""
+        return self.path.parent
+
+
+class _Fail:
+    """Builds PackageErrors that name the Kptfile."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __call__(self, where: str, message: str) -> PackageError:
+        return PackageError(
+            f"{self.path}: {where}: {message}" if where else f"{self.path}: {message}"
+        )
+
+
+def read_kptfile(package_dir: Path) -> Kptfile:
+    """Parse `<package_dir>/Kptfile`.
+
+    Raises:
+        PackageError: missing file, wrong apiVersion/kind, a field of the wrong type, an
+            unknown field, or an invalid pipeline entry (naming the field).
+        InputError: invalid YAML (naming the line).
+    """
+    path = Path(package_dir) / KPTFILE
+    fail = _Fail(path)
+    if not path.is_file():
+        raise PackageError(f"{path}: no Kptfile (a kpt package needs one)")
+    stream = parse_file(path, str(path))
+    docs = [d for d in stream.documents if d.value is not None]
+    if len(docs) != 1:
+        raise fail("", f"must hold exactly one document, found {len(docs)}")
+    value = docs[0].value
+    if not isinstance(value, dict):
+        raise fail("", "must be a mapping")
+    api_version, kind = value.get("apiVersion"), value.get("kind")
+    if kind != "Kptfile":
+        raise fail("kind", f"must be Kptfile, got {kind!r}")
+    if api_version in _DEPRECATED_VERSIONS:
+        raise fail(
+            "apiVersion", f"old resource version {api_version!r}; kpt {API_VERSION} is needed"
+        )
+    if api_version != API_VERSION:
+        raise fail("apiVersion", f"must be {API_VERSION}, got {api_version!r}")
+    _no_unknown(value, _TOP_FIELDS, "", fail)
+    metadata = _mapping(value.get("metadata"), "metadata", fail)
+    name = metadata.get("name")
+    if not isinstance(name, str) or not name:
+        raise fail("metadata.name", "must be a non-empty string")
+    pipeline_value = _mapping(value.get("pipeline"), "pipeline", fail)
+    _no_unknown(pipeline_value, {"mutators", "validators"}, "pipeline", fail)
+    pipeline = Pipeline(
+        mutators=_functions(pipeline_value, "mutators", fail),
+        validators=_functions(pipeline_value, "validators", fail),
+    )
+    # kpt validates configPath files when it reads the Kptfile, before running anything.
+    for function in (*pipeline.mutators, *pipeline.validators):
+        if function.config_path is not None:
+            load_function_config(function, Path(package_dir))
+    return Kptfile(path=path, name=name, pipeline=pipeline, value=value)
+
+
+def load_function_config(function: Function, package_dir: Path) -> dict[str, Any] | None:
+    """The functionConfig of a pipeline entry: the resource at configPath, a ConfigMap built
+    from configMap, or None.
+
+    Note: kpt render gives a mutator the configPath resource as it is in the pipeline's
+    current items (earlier mutators may have changed it); this reads it from disk.
+
+    Raises:
+        PackageError: the configPath file is missing, holds more or less than one resource,
+            or that resource lacks apiVersion, kind or metadata.name.
+    """
+    if function.config_map is not None:
+        return config_map_function_config(function.config_map)
+    if function.config_path is None:
+        return None
+    where = f"{function.field}.configPath"
+    fail = _Fail(Path(package_dir) / KPTFILE)
+    path = Path(package_dir) / function.config_path
+    if not path.is_file():
+        raise fail(
+            where, f"{function.config_path!r}: functionConfig must exist in the current package"
+        )
+    stream = parse_file(path, str(path))
+    docs = [d for d in stream.documents if d.value is not None]
+    if len(docs) != 1:
+        raise fail(
+            where,
+            f"functionConfig {function.config_path!r} must hold exactly one resource, "
+            f"got {len(docs)}",
+        )
+    value = docs[0].value
+    missing = _krm_missing(value)
+    if missing:
+        raise fail(
+            where, f"functionConfig {function.config_path!r}: resource must have `{missing}`"
+        )
+    assert isinstance(value, dict)
+    return value
+
+
+def config_map_function_config(data: Mapping[str, str]) -> dict[str, Any]:
+    """The ConfigMap kpt builds from a `configMap:` entry (fnruntime.NewConfigMap)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "function-input"},
+        "data": dict(data),
+    }
+
+
+def _krm_missing(value: Any) -> str | None:
+    if not isinstance(value, Mapping) or not value.get("apiVersion"):
+        return "apiVersion"
+    if not value.get("kind"):
+        return "kind"
+    metadata = value.get("metadata")
+    if not isinstance(metadata, Mapping) or not metadata.get("name"):
+        return "metadata.name"
+    return None
+
+
+def _mapping(value: Any, where: str, fail: _Fail) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise fail(where, "must be a mapping")
+    return value
+
+
+def _no_unknown(value: Mapping[str, Any], known: set[str], where: str, fail: _Fail) -> None:
+    for key in value:
+        if key not in known:
+            at = f"{where}.{key}" if where else str(key)
+            raise fail(at, f"unknown field (known: {', '.join(sorted(known))})")
+
+
+def _string(value: Any, where: str, fail: _Fail) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise fail(where, f"must be a string, got {type(value).__name__}")
+    return value
+
+
+def _functions(pipeline: Mapping[str, Any], kind: str, fail: _Fail) -> tuple[Function, ...]:
+    entries = pipeline.get(kind)
+    if entries is None:
+        return ()
+    if not isinstance(entries, list):
+        raise fail(f"pipeline.{kind}", "must be a list")
+    return tuple(_function(entry, f"pipeline.{kind}[{i}]", fail) for i, entry in enumerate(entries))
+
+
+def _function(entry: Any, where: str, fail: _Fail) -> Function:
+    if not isinstance(entry, Mapping):
+        raise fail(where, "must be a mapping")
+    _no_unknown(entry, _FUNCTION_FIELDS, where, fail)
+    image = _string(entry.get("image"), f"{where}.image", fail)
+    exec_ = _string(entry.get("exec"), f"{where}.exec", fail)
+    if (image is None) == (exec_ is None):
+        raise fail(where, "needs exactly one of image or exec")
+    config_path = _string(entry.get("configPath"), f"{where}.configPath", fail)
+    raw_map = entry.get("configMap")
+    if config_path is not None and raw_map:
+        raise fail(where, "may have at most one of configPath or configMap")
+    if config_path is not None:
+        _check_config_path(config_path, f"{where}.configPath", fail)
+    return Function(
+        field=where,
+        image=image,
+        exec=exec_,
+        config_path=config_path,
+        config_map=_config_map(raw_map, f"{where}.configMap", fail),
+        name=_string(entry.get("name"), f"{where}.name", fail),
+        selectors=_selectors(entry.get("selectors"), f"{where}.selectors", fail),
+        exclude=_selectors(entry.get("exclude"), f"{where}.exclude", fail),
+    )
+
+
+def _check_config_path(config_path: str, where: str, fail: _Fail) -> None:
+    # kpt's validateFnConfigPathSyntax: relative, never outside the package.
+    if not config_path.strip():
+        raise fail(where, "path must not be empty")
+    normal = posixpath.normpath(config_path.replace("\\", "/"))
+    if normal.startswith("/") or Path(config_path).is_absolute():
+        raise fail(where, f"{config_path!r}: path must be relative")
+    if normal == ".." or normal.startswith("../") or "/../" in f"/{normal}/":
+        raise fail(where, f"{config_path!r}: path must not be outside the package")
+
+
+def _scalar_text(value: Any) -> str:
+    # kpt decodes configMap into map[string]string: scalars become their text.
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _config_map(value: Any, where: str, fail: _Fail) -> dict[str, str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise fail(where, "must be a mapping of strings")
+    result: dict[str, str] = {}
+    for key, item in value.items():
+        if isinstance(item, Mapping | list):
+            raise fail(f"{where}.{key}", "must be a string, not a mapping or list")
+        result[str(key)] = _scalar_text(item)
+    return result
+
+
+def _selectors(value: Any, where: str, fail: _Fail) -> tuple[Selector, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise fail(where, "must be a list of selectors")
+    selectors: list[Selector] = []
+    for i, item in enumerate(value):
+        at = f"{where}[{i}]"
+        if not isinstance(item, Mapping):
+            raise fail(at, "must be a mapping")
+        _no_unknown(item, set(SELECTOR_FIELDS), at, fail)
+        kwargs: dict[str, Any] = {}
+        for key, attribute in SELECTOR_FIELDS.items():
+            raw = item.get(key)
+            if key in ("labels", "annotations"):
+                kwargs[attribute] = _string_map(raw, f"{at}.{key}", fail)
+            else:
+                kwargs[attribute] = _string(raw, f"{at}.{key}", fail) or ""
+        selectors.append(Selector(**kwargs))
+    return tuple(selectors)
+
+
+def _string_map(value: Any, where: str, fail: _Fail) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise fail(where, "must be a mapping of strings")
+    result: dict[str, str] = {}
+    for key, item in value.items():
+        if isinstance(item, Mapping | list):
+            raise fail(f"{where}.{key}", "must be a string")
+        result[str(key)] = _scalar_text(item)
+    return result
