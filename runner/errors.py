@@ -1,0 +1,54 @@
+"""The runner's errors, one root so the CLI catches one type.
+
+    RunnerError                      exit code 1 unless the subclass says otherwise
+    ├── UsageError                   bad flags or arguments (exit 2)
+    ├── InputError                   input that is not a ResourceList / KRM (names file, document, field)
+    ├── PackageError                 a package that cannot be read or written (Kptfile, paths, duplicates)
+    ├── FunctionNotFound             a function reference that resolves to nothing (lists what exists)
+    ├── WasmLoadError                a file that is not a usable wasm function
+    └── FunctionFailed               a function exited non-zero, trapped, timed out or wrote bad output
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "FunctionFailed",
+    "FunctionNotFound",
+    "InputError",
+    "PackageError",
+    "RunnerError",
+    "UsageError",
+    "WasmLoadError",
+]
+
+
+class RunnerError(Exception):
+    """Base of every error the runner reports to the user."""
+
+    exit_code = 1
+
+
+class UsageError(RunnerError):
+    """The command line asks for something impossible."""
+
+    exit_code = 2
+
+
+class InputError(RunnerError):
+    """Input that is not valid KRM: the message names the file, document and field."""
+
+
+class PackageError(RunnerError):
+    """A kpt package that cannot be read or written as asked."""
+
+
+class FunctionNotFound(RunnerError):
+    """A function name or image that resolves to no wasm file."""
+
+
+class WasmLoadError(RunnerError):
+    """A file that is not a wasm module or component the runner can run."""
+
+
+class FunctionFailed(RunnerError):
+    """A function exited non-zero, trapped, ran out of time or memory, or wrote bad output."""
