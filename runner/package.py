@@ -420,13 +420,17 @@ def _package_files(
 
 
 def strip_internal_annotations(
-    value: Mapping[str, Any], *, keep: Iterable[str] = (), had_annotations: bool = False
+    value: Mapping[str, Any],
+    *,
+    keep: Iterable[str] = (),
+    original: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A copy of `value` without the runner's annotations (`internal.config.kubernetes.io/*`,
     legacy path/index/id), except those in `keep`.
 
-    An `annotations` map left empty is removed unless `had_annotations` (the original
-    document had that key), so an untouched resource compares equal to its original.
+    An `annotations` map (or `metadata` map) left empty is removed unless the `original`
+    document had that key, so an untouched resource compares equal to its original (kyaml's
+    ClearEmptyAnnotations always removes them).
     """
     result: dict[str, Any] = copy.deepcopy(dict(value))
     metadata = result.get("metadata")
@@ -445,8 +449,13 @@ def strip_internal_annotations(
             _LEGACY_ID,
         ):
             del annotations[key]
-    if not annotations and not had_annotations:
+    original_metadata = original.get("metadata") if original is not None else None
+    if not isinstance(original_metadata, Mapping):
+        original_metadata = None
+    if not annotations and (original_metadata is None or "annotations" not in original_metadata):
         del metadata["annotations"]
+        if not metadata and original is not None and "metadata" not in original:
+            del result["metadata"]
     return result
 
 
@@ -539,7 +548,9 @@ def _place_outputs(package: Package, output_values: Sequence[Mapping[str, Any]])
             original = None  # a copy of a resource already placed: a new resource
         if original is not None:
             claimed.add(id(original))
-        cleaned = strip_internal_annotations(value, had_annotations=_had_annotations(original))
+        cleaned = strip_internal_annotations(
+            value, original=original.document.value if original is not None else None
+        )
         if path is None:
             path, index = default_path(cleaned), None
         else:
@@ -547,13 +558,6 @@ def _place_outputs(package: Package, output_values: Sequence[Mapping[str, Any]])
         path = _check_relpath(path, label)
         placed.append(_Placed(seq, cleaned, path, index, original, label))
     return placed
-
-
-def _had_annotations(original: Resource | None) -> bool:
-    if original is None:
-        return False
-    metadata = original.document.value.get("metadata")
-    return isinstance(metadata, Mapping) and "annotations" in metadata
 
 
 def _parse_index(raw: str, label: str) -> int:
@@ -658,10 +662,7 @@ def _original_text(package: Package, relpath: str) -> str:
 def format_resource_list(values: Sequence[Mapping[str, Any]]) -> str:
     """kpt's `-o stdout`: a ResourceList whose items keep their path and index annotations."""
     keep = (ann.PATH, ann.INDEX, ann.LEGACY_PATH, ann.LEGACY_INDEX)
-    items = [
-        strip_internal_annotations(v, keep=keep, had_annotations=bool(_annotations_of(v)))
-        for v in values
-    ]
+    items = [strip_internal_annotations(v, keep=keep, original=v) for v in values]
     return _render(
         {"apiVersion": RESOURCE_LIST_API_VERSION, "kind": "ResourceList", "items": items}
     )

@@ -1,0 +1,317 @@
+"""plan_writes / write_atomically / write_to_dir / output streams on real files."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from runner import annotations as ann
+from runner.errors import PackageError
+from runner.fidelity import join_documents, render_document, update_document
+from runner.package import (
+    Package,
+    default_path,
+    output_stream,
+    plan_writes,
+    read_package,
+    write_atomically,
+    write_to_dir,
+)
+
+
+def _texts(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _by_name(values: list[dict[str, Any]], name: str, kind: str | None = None) -> dict[str, Any]:
+    for value in values:
+        if value["metadata"]["name"] == name and (kind is None or value["kind"] == kind):
+            return value
+    raise KeyError(name)
+
+
+def _strip(value: dict[str, Any]) -> dict[str, Any]:
+    """The value as it should be written: without the runner's annotations."""
+    value = copy.deepcopy(value)
+    annotations = value["metadata"].pop("annotations")
+    kept = {k: v for k, v in annotations.items() if k not in ann.INTERNAL}
+    if kept:
+        value["metadata"]["annotations"] = kept
+    return value
+
+
+def test_unchanged_round_trip_keeps_every_byte(app: Path) -> None:
+    before = _texts(app)
+    pkg = read_package(app)
+    plan = plan_writes(pkg, pkg.values())
+    assert {k: v.encode() for k, v in plan.items() if v is not None} == {
+        k: before[k] for k in pkg.files
+    }
+    assert write_atomically(app, plan) == []
+    assert _texts(app) == before
+
+
+def test_modified_resource_is_edited_in_place_others_untouched(app: Path) -> None:
+    before = _texts(app)
+    pkg = read_package(app)
+    values = pkg.values()
+    _by_name(values, "web", "Deployment")["spec"]["replicas"] = 5
+    plan = plan_writes(pkg, values)
+
+    deployment, service = pkg.files["deployment.yaml"].documents
+    new_deployment = _strip(_by_name(values, "web", "Deployment"))
+    assert plan["deployment.yaml"] == join_documents(
+        [update_document(deployment, new_deployment), service.text]
+    )
+    assert write_atomically(app, plan) == ["deployment.yaml"]
+    after = _texts(app)
+    assert {k for k in after if after[k] != before[k]} == {"deployment.yaml"}
+    # The Service document kept its comments byte for byte.
+    assert service.text.encode() in after["deployment.yaml"]
+    assert yaml.safe_load_all(after["deployment.yaml"].decode()).__next__()["spec"] == {
+        "replicas": 5
+    }
+
+
+def test_deleted_resources_leave_their_files_and_empty_files_go(app: Path) -> None:
+    pkg = read_package(app)
+    values = [v for v in pkg.values() if v["metadata"]["name"] not in ("web", "inner")]
+    values.append(_by_name(pkg.values(), "web", "Deployment"))
+    plan = plan_writes(pkg, values)
+    deployment = pkg.files["deployment.yaml"].documents[0]
+    assert plan["deployment.yaml"] == join_documents([deployment.text])
+    assert plan["dir/inner.yml"] is None
+    write_atomically(app, plan)
+    assert not (app / "dir/inner.yml").exists()
+    assert (app / "deployment.yaml").read_text() == join_documents([deployment.text])
+    # Held back and non-KRM documents were not given to functions but stay on disk.
+    assert (app / "Kptfile").exists() and (app / "values.yaml").exists()
+
+
+def test_moved_resource_follows_its_path_annotation(app: Path) -> None:
+    pkg = read_package(app)
+    values = pkg.values()
+    service = _by_name(values, "web", "Service")
+    service["metadata"]["annotations"][ann.PATH] = "svc/service.yaml"
+    service["metadata"]["annotations"][ann.LEGACY_PATH] = "svc/service.yaml"
+    service["metadata"]["annotations"][ann.INDEX] = "0"
+    service["metadata"]["annotations"][ann.LEGACY_INDEX] = "0"
+    plan = plan_writes(pkg, values)
+    deployment, original_service = pkg.files["deployment.yaml"].documents
+    assert plan["deployment.yaml"] == join_documents([deployment.text])
+    # Unchanged apart from its location: the original text moves with it.
+    assert plan["svc/service.yaml"] == join_documents([original_service.text])
+    write_atomically(app, plan)
+    assert (app / "svc/service.yaml").read_text() == join_documents([original_service.text])
+
+
+def test_new_resources_get_kyaml_default_paths(app: Path) -> None:
+    pkg = read_package(app)
+    plain = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "extra"}}
+    namespaced = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "api", "namespace": "team", "annotations": {}},
+    }
+    plan = plan_writes(pkg, [*pkg.values(), plain, namespaced])
+    assert default_path(plain) == "configmap_extra.yaml"
+    assert plan["configmap_extra.yaml"] == join_documents([render_document(plain)])
+    # An empty annotations map on a new resource is dropped, as kyaml's ClearEmptyAnnotations.
+    expected = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "api", "namespace": "team"},
+    }
+    assert plan["team/deployment_api.yaml"] == join_documents([render_document(expected)])
+
+
+def test_new_resource_with_path_but_no_index_is_appended(app: Path) -> None:
+    pkg = read_package(app)
+    new = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "added", "annotations": {ann.PATH: "deployment.yaml"}},
+    }
+    plan = plan_writes(pkg, [new, *pkg.values()])
+    deployment, service = pkg.files["deployment.yaml"].documents
+    stripped = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "added"}}
+    assert plan["deployment.yaml"] == join_documents(
+        [deployment.text, service.text, render_document(stripped)]
+    )
+
+
+def test_output_order_does_not_matter_index_does(app: Path) -> None:
+    pkg = read_package(app)
+    plan = plan_writes(pkg, list(reversed(pkg.values())))
+    assert plan["deployment.yaml"] == (app / "deployment.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("../evil.yaml", "leaves the package"),
+        ("a/../../evil.yaml", "leaves the package"),
+        ("/etc/evil.yaml", "relative posix path"),
+    ],
+)
+def test_paths_leaving_the_package_are_rejected(app: Path, path: str, message: str) -> None:
+    pkg = read_package(app)
+    values = pkg.values()
+    values[0]["metadata"]["annotations"][ann.PATH] = path
+    with pytest.raises(PackageError, match=rf"output resource #0 \(Deployment/web\).*{message}"):
+        plan_writes(pkg, values)
+
+
+def test_two_resources_at_one_path_and_index_are_rejected(app: Path) -> None:
+    pkg = read_package(app)
+    values = pkg.values()
+    copy_of_web = copy.deepcopy(values[0])
+    copy_of_web["metadata"]["name"] = "web-copy"
+    with pytest.raises(
+        PackageError,
+        match=r"output resource #0 \(Deployment/web\) and output resource #4 "
+        r"\(Deployment/web-copy\) have the same path and index \(deployment\.yaml, 0\)",
+    ):
+        plan_writes(pkg, [*values, copy_of_web])
+
+
+def test_collision_with_a_held_back_document_is_rejected(app: Path) -> None:
+    pkg = read_package(app)
+    intruder = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "x", "annotations": {ann.PATH: "Kptfile", ann.INDEX: "0"}},
+    }
+    with pytest.raises(PackageError, match=r"Kptfile document 0 \(Kptfile/app\) and output"):
+        plan_writes(pkg, [*pkg.values(), intruder])
+
+
+def test_writing_over_a_file_outside_the_package_is_rejected(app: Path) -> None:
+    pkg = read_package(app)
+    intruder = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "x", "annotations": {ann.PATH: "notes.skip.yaml"}},
+    }
+    with pytest.raises(PackageError, match=r"notes\.skip\.yaml.*not part of the package"):
+        plan_writes(pkg, [*pkg.values(), intruder])
+
+
+def test_crlf_file_keeps_its_line_endings(tmp_path: Path) -> None:
+    doc = b"apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: %s\r\n"
+    (tmp_path / "crlf.yaml").write_bytes(doc % b"a" + b"---\r\n" + doc % b"b")
+    pkg = read_package(tmp_path)
+    first = pkg.files["crlf.yaml"].documents[0]
+    plan = plan_writes(pkg, pkg.values()[:1])
+    assert plan["crlf.yaml"] == join_documents([first.text], newline="\r\n")
+    write_atomically(tmp_path, plan)
+    data = (tmp_path / "crlf.yaml").read_bytes()
+    assert data.startswith(doc % b"a")
+    assert b"\n" not in data.replace(b"\r\n", b"")
+
+
+# ---------------------------------------------------------------------------------- atomicity
+
+
+def _leftovers(root: Path) -> list[str]:
+    return [p.name for p in root.rglob("*.krm-tmp")]
+
+
+def test_failure_while_preparing_leaves_the_package_untouched(app: Path) -> None:
+    before = _texts(app)
+    plan: dict[str, str | None] = {
+        "deployment.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: changed\n",
+        "new/dir/file.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: n\n",
+        # values.yaml is a file: creating values.yaml/x.yaml fails after two temp files exist.
+        "values.yaml/x.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+    }
+    with pytest.raises(PackageError, match=r"values\.yaml: is a file"):
+        write_atomically(app, plan)
+    assert _texts(app) == before
+    assert not (app / "new").exists()
+    assert _leftovers(app) == []
+
+
+def test_invalid_plan_changes_nothing(app: Path) -> None:
+    before = _texts(app)
+    with pytest.raises(PackageError, match="leaves the package"):
+        write_atomically(app, {"deployment.yaml": "x: 1\n", "../outside.yaml": "x: 1\n"})
+    with pytest.raises(PackageError, match="is a directory"):
+        write_atomically(app, {"deployment.yaml": "x: 1\n", "dir": "x: 1\n"})
+    assert _texts(app) == before
+
+
+def test_write_keeps_file_mode(app: Path) -> None:
+    (app / "deployment.yaml").chmod(0o600)
+    pkg = read_package(app)
+    values = pkg.values()
+    values[0]["spec"]["replicas"] = 9
+    write_atomically(app, plan_writes(pkg, values))
+    assert (app / "deployment.yaml").stat().st_mode & 0o777 == 0o600
+
+
+# ----------------------------------------------------------------------------- -o DIR / stdout
+
+
+def test_write_to_dir_writes_the_whole_package(app: Path, tmp_path: Path) -> None:
+    pkg = read_package(app)
+    values = [v for v in pkg.values() if v["metadata"]["name"] != "inner"]
+    out = tmp_path / "out"
+    write_to_dir(out, plan_writes(pkg, values))
+    assert sorted(_texts(out)) == [
+        "Kptfile",
+        "deployment.yaml",
+        "fn-config.yaml",
+        "keep.skip.yaml",
+        "values.yaml",
+    ]
+    assert _texts(out)["deployment.yaml"] == (app / "deployment.yaml").read_bytes()
+    with pytest.raises(PackageError, match="already exists"):
+        write_to_dir(out, plan_writes(pkg, values))
+
+
+def _package(app: Path) -> Package:
+    return read_package(app)
+
+
+def test_stdout_is_a_resource_list_keeping_path_and_index(app: Path) -> None:
+    pkg = _package(app)
+    doc = yaml.safe_load(output_stream(pkg.values(), "stdout"))
+    assert doc["apiVersion"] == "config.kubernetes.io/v1"
+    assert doc["kind"] == "ResourceList"
+    annotations = doc["items"][1]["metadata"]["annotations"]
+    assert annotations == {
+        ann.PATH: "deployment.yaml",
+        ann.INDEX: "1",
+        ann.LEGACY_PATH: "deployment.yaml",
+        ann.LEGACY_INDEX: "1",
+    }
+
+
+def test_unwrap_strips_runner_annotations_and_keeps_original_text(app: Path) -> None:
+    pkg = _package(app)
+    text = output_stream(pkg.values(), "unwrap", pkg)
+    docs = list(yaml.safe_load_all(text))
+    assert [d["metadata"]["name"] for d in docs] == ["web", "web", "inner", "kept-by-negation"]
+    assert all("annotations" not in d["metadata"] for d in docs)
+    assert "# inline comment" in text
+    plain = output_stream(pkg.values(), "unwrap")
+    assert [d["metadata"] for d in yaml.safe_load_all(plain)] == [d["metadata"] for d in docs]
+    with pytest.raises(ValueError, match="unknown output mode"):
+        output_stream([], "json")
+
+
+def test_kustomization_without_metadata_round_trips(tmp_path: Path) -> None:
+    text = "resources:\n- a.yaml\n"
+    (tmp_path / "kustomization.yaml").write_text(text)
+    pkg = read_package(tmp_path)
+    assert pkg.resources[0].value["metadata"]["annotations"][ann.PATH] == "kustomization.yaml"
+    assert plan_writes(pkg, pkg.values()) == {"kustomization.yaml": text}
