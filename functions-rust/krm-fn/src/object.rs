@@ -8,9 +8,14 @@ use crate::results::{Error, FileRef, ResourceRef};
 use crate::yaml;
 
 /// Annotations through which the orchestrator says where a resource came from.
-const PATH_ANNOTATIONS: [&str; 2] = ["internal.config.kubernetes.io/path", "config.kubernetes.io/path"];
-const INDEX_ANNOTATIONS: [&str; 2] =
-    ["internal.config.kubernetes.io/index", "config.kubernetes.io/index"];
+const PATH_ANNOTATIONS: [&str; 2] = [
+    "internal.config.kubernetes.io/path",
+    "config.kubernetes.io/path",
+];
+const INDEX_ANNOTATIONS: [&str; 2] = [
+    "internal.config.kubernetes.io/index",
+    "config.kubernetes.io/index",
+];
 
 /// A Kubernetes resource. Field order is kept: setting a field that exists keeps its place,
 /// a new field goes last.
@@ -80,9 +85,9 @@ impl KubeObject {
         let field = path.join(".");
         match self.get(path) {
             Some(Value::String(s)) => Ok(s),
-            None | Some(Value::Null) => {
-                Err(Error::new(format!("{label}: missing field {field}")).resource(self).field(field))
-            }
+            None | Some(Value::Null) => Err(Error::new(format!("{label}: missing field {field}"))
+                .resource(self)
+                .field(field)),
             Some(other) => Err(Error::new(format!(
                 "{label}: field {field} is a {}, want a string",
                 yaml::type_name(other)
@@ -143,7 +148,7 @@ impl KubeObject {
         } else {
             self.get_mut(parents)?.as_mapping_mut()?
         };
-        map.remove(&yaml::key(last))
+        yaml::remove(map, last)
     }
 
     /// `apiVersion`, or "" when missing.
@@ -214,7 +219,10 @@ impl KubeObject {
             .iter()
             .find_map(|k| self.annotation(k))
             .and_then(|i| i.parse().ok());
-        Some(FileRef { path: path.to_owned(), index })
+        Some(FileRef {
+            path: path.to_owned(),
+            index,
+        })
     }
 }
 

@@ -22,7 +22,11 @@ impl Format {
     /// JSON when the first non-blank character is `{`, YAML otherwise (JSON is YAML, but
     /// serde_json is much faster and lets the output be JSON too).
     pub fn detect(input: &str) -> Format {
-        match input.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}').chars().next() {
+        match input
+            .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+            .chars()
+            .next()
+        {
             Some('{') => Format::Json,
             _ => Format::Yaml,
         }
@@ -37,7 +41,9 @@ pub struct InputError {
 
 impl InputError {
     fn new(message: impl Into<String>) -> Self {
-        InputError { message: message.into() }
+        InputError {
+            message: message.into(),
+        }
     }
 }
 
@@ -89,9 +95,15 @@ impl ResourceList {
         match yaml::get(&top, "kind") {
             Some(Value::String(kind)) if KINDS.contains(&kind.as_str()) => {}
             Some(Value::String(kind)) => {
-                return Err(InputError::new(format!("input has kind {kind}, want ResourceList")))
+                return Err(InputError::new(format!(
+                    "input has kind {kind}, want ResourceList"
+                )))
             }
-            _ => return Err(InputError::new("input has no kind, want kind: ResourceList")),
+            _ => {
+                return Err(InputError::new(
+                    "input has no kind, want kind: ResourceList",
+                ))
+            }
         }
 
         let items = match yaml::take(&mut top, "items") {
@@ -181,10 +193,22 @@ impl ResourceList {
     /// The ResourceList as one value, top-level fields in their input order; `items` (and
     /// `results`, when there are any) are added at the end when the input had none.
     pub fn into_value(self) -> Value {
-        let ResourceList { items, results, function_config, top, .. } = self;
-        let mut items = Some(Value::Sequence(items.into_iter().map(KubeObject::into_value).collect()));
+        let ResourceList {
+            items,
+            results,
+            function_config,
+            top,
+            ..
+        } = self;
+        let mut items = Some(Value::Sequence(
+            items.into_iter().map(KubeObject::into_value).collect(),
+        ));
         let mut config = function_config.map(KubeObject::into_value);
-        let mut results = if results.is_empty() { None } else { Some(results.to_value()) };
+        let mut results = if results.is_empty() {
+            None
+        } else {
+            Some(results.to_value())
+        };
         let mut out = Mapping::with_capacity(top.len() + 2);
         for (key, value) in top {
             let replacement = match key.as_str() {
@@ -197,7 +221,11 @@ impl ResourceList {
                 out.insert(key, value);
             }
         }
-        for (name, rest) in [("items", items), ("functionConfig", config), ("results", results)] {
+        for (name, rest) in [
+            ("items", items),
+            ("functionConfig", config),
+            ("results", results),
+        ] {
             if let Some(value) = rest {
                 out.insert(yaml::key(name), value);
             }

@@ -38,8 +38,16 @@ pub struct ResourceRef {
 impl fmt::Display for ResourceRef {
     /// `Kind/name`, or `Kind/namespace/name` for a namespaced resource.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = if self.kind.is_empty() { "<no kind>" } else { &self.kind };
-        let name = if self.name.is_empty() { "<no name>" } else { &self.name };
+        let kind = if self.kind.is_empty() {
+            "<no kind>"
+        } else {
+            &self.kind
+        };
+        let name = if self.name.is_empty() {
+            "<no name>"
+        } else {
+            &self.name
+        };
         if self.namespace.is_empty() {
             write!(f, "{kind}/{name}")
         } else {
@@ -96,7 +104,10 @@ impl ResultItem {
 
     /// Set the file the result is about.
     pub fn with_file(&mut self, path: impl Into<String>, index: Option<i64>) -> &mut Self {
-        self.file = Some(FileRef { path: path.into(), index });
+        self.file = Some(FileRef {
+            path: path.into(),
+            index,
+        });
         self
     }
 
@@ -110,7 +121,10 @@ impl ResultItem {
     pub fn to_value(&self) -> Value {
         let mut map = Mapping::new();
         map.insert(yaml::key("message"), Value::String(self.message.clone()));
-        map.insert(yaml::key("severity"), Value::String(self.severity.as_str().into()));
+        map.insert(
+            yaml::key("severity"),
+            Value::String(self.severity.as_str().into()),
+        );
         if let Some(r) = &self.resource_ref {
             let mut rref = Mapping::new();
             for (name, value) in [
@@ -158,7 +172,10 @@ pub struct Results {
 
 impl Results {
     pub(crate) fn with_prior(prior: Vec<Value>) -> Self {
-        Results { prior, items: Vec::new() }
+        Results {
+            prior,
+            items: Vec::new(),
+        }
     }
 
     /// Add a result; returns it so that `with_*` calls can follow.
@@ -228,12 +245,15 @@ impl Results {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
-    item: ResultItem,
+    // Boxed: a `Result<_, Error>` stays one pointer wide on the happy path.
+    item: Box<ResultItem>,
 }
 
 impl Error {
     pub fn new(message: impl Into<String>) -> Self {
-        Error { item: ResultItem::new(Severity::Error, message) }
+        Error {
+            item: Box::new(ResultItem::new(Severity::Error, message)),
+        }
     }
 
     /// The resource the error is about.
@@ -254,7 +274,7 @@ impl Error {
 
     /// The error as a result entry.
     pub fn into_result(self) -> ResultItem {
-        self.item
+        *self.item
     }
 }
 
@@ -286,6 +306,6 @@ impl From<&str> for Error {
 
 impl From<Error> for ResultItem {
     fn from(error: Error) -> Self {
-        error.item
+        *error.item
     }
 }

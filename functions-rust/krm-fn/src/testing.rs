@@ -36,9 +36,15 @@ fn docs(path: &Path) -> Vec<Value> {
 /// The input ResourceList of a case, as a value.
 pub fn case_input(case: &Path) -> Value {
     let mut rl = Mapping::new();
-    rl.insert(yaml::key("apiVersion"), Value::String("config.kubernetes.io/v1".into()));
+    rl.insert(
+        yaml::key("apiVersion"),
+        Value::String("config.kubernetes.io/v1".into()),
+    );
     rl.insert(yaml::key("kind"), Value::String("ResourceList".into()));
-    rl.insert(yaml::key("items"), Value::Sequence(docs(&case.join("resources.yaml"))));
+    rl.insert(
+        yaml::key("items"),
+        Value::Sequence(docs(&case.join("resources.yaml"))),
+    );
     if let Some(config) = docs(&case.join("fn-config.yaml")).into_iter().next() {
         rl.insert(yaml::key("functionConfig"), config);
     }
@@ -54,7 +60,12 @@ pub fn run_case<P: Processor>(processor: P, case: &Path, format: Format) -> Case
     };
     let (output, exit_code) = run(processor, &text)
         .unwrap_or_else(|e| panic!("{}: the function rejected its input: {e}", case.display()));
-    assert_eq!(Format::detect(&output), format, "{}: output format differs from input", case.display());
+    assert_eq!(
+        Format::detect(&output),
+        format,
+        "{}: output format differs from input",
+        case.display()
+    );
     let value: Value = match format {
         Format::Json => serde_json::from_str(&output).expect("output is JSON"),
         Format::Yaml => serde_yaml::from_str(&output).expect("output is YAML"),
@@ -63,13 +74,22 @@ pub fn run_case<P: Processor>(processor: P, case: &Path, format: Format) -> Case
         Some(Value::Sequence(seq)) => seq.clone(),
         _ => Vec::new(),
     };
-    CaseRun { exit_code, items: field("items"), results: field("results") }
+    CaseRun {
+        exit_code,
+        items: field("items"),
+        results: field("results"),
+    }
 }
 
 /// The case directories under `<function_dir>/testdata`, sorted.
 pub fn cases(function_dir: &Path) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = fs::read_dir(function_dir.join("testdata"))
-        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect())
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_dir())
+                .collect()
+        })
         .unwrap_or_default();
     found.sort();
     found
@@ -84,7 +104,11 @@ fn show(values: &[Value]) -> String {
 pub fn check_golden<P: Processor + Clone>(function_dir: &str, processor: P) {
     let dir = Path::new(function_dir);
     let all = cases(dir);
-    assert!(!all.is_empty(), "{}: no testdata/<case>/ directories", dir.display());
+    assert!(
+        !all.is_empty(),
+        "{}: no testdata/<case>/ directories",
+        dir.display()
+    );
     for case in all {
         let want_code: i32 = read(&case.join("expected-exit-code"))
             .map(|t| t.trim().parse().expect("expected-exit-code holds a number"))
@@ -92,7 +116,12 @@ pub fn check_golden<P: Processor + Clone>(function_dir: &str, processor: P) {
         for format in [Format::Json, Format::Yaml] {
             let got = run_case(processor.clone(), &case, format);
             let at = format!("{} ({format:?} input)", case.display());
-            assert_eq!(got.exit_code, want_code, "{at}: exit code; results:\n{}", show(&got.results));
+            assert_eq!(
+                got.exit_code,
+                want_code,
+                "{at}: exit code; results:\n{}",
+                show(&got.results)
+            );
             if case.join("expected.yaml").exists() {
                 let want = docs(&case.join("expected.yaml"));
                 assert!(

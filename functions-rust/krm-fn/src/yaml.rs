@@ -40,6 +40,22 @@ pub(crate) fn take(map: &mut Mapping, name: &str) -> Option<Value> {
     get_mut(map, name).map(|slot| std::mem::replace(slot, Value::Null))
 }
 
+/// Remove `name`, keeping the order of the other keys (serde_yaml 0.9's `Mapping::remove` is a
+/// swap_remove, which moves the last key into the gap).
+pub(crate) fn remove(map: &mut Mapping, name: &str) -> Option<Value> {
+    get(map, name)?;
+    let mut removed = None;
+    for (k, v) in std::mem::take(map) {
+        match k {
+            Value::String(ref s) if s == name => removed = Some(v),
+            _ => {
+                map.insert(k, v);
+            }
+        }
+    }
+    removed
+}
+
 /// A short name of the value's type for error messages ("string", "mapping", ...).
 #[allow(unreachable_patterns)] // serde_yaml 0.9 adds Value::Tagged; 0.8 does not have it
 pub(crate) fn type_name(value: &Value) -> &'static str {

@@ -53,10 +53,7 @@ fn results(output: &str) -> Vec<Value> {
 fn json_in_json_out_keeps_field_order() {
     let (output, code) = run(set_namespace, JSON_INPUT).unwrap();
     assert_eq!(code, 0);
-    let want = JSON_INPUT.replace(
-        r#"/index":"2"}}"#,
-        r#"/index":"2"},"namespace":"prod"}"#,
-    );
+    let want = JSON_INPUT.replace(r#"/index":"2"}}"#, r#"/index":"2"},"namespace":"prod"}"#);
     assert_eq!(output, format!("{want}\n"));
 }
 
@@ -65,14 +62,31 @@ fn yaml_in_yaml_out_keeps_order_and_unknown_fields() {
     let (output, code) = run(set_namespace, YAML_INPUT).unwrap();
     assert_eq!(code, 0, "{output}");
     assert_eq!(Format::detect(&output), Format::Yaml);
-    let top: Vec<&str> = output.lines().filter(|l| !l.starts_with(' ') && !l.starts_with('-')).collect();
-    assert_eq!(top, ["kind: ResourceList", "apiVersion: config.kubernetes.io/v1", "extra: kept", "items:", "functionConfig:"]);
+    let top: Vec<&str> = output
+        .lines()
+        .filter(|l| !l.starts_with(' ') && !l.starts_with('-'))
+        .collect();
+    assert_eq!(
+        top,
+        [
+            "kind: ResourceList",
+            "apiVersion: config.kubernetes.io/v1",
+            "extra: kept",
+            "items:",
+            "functionConfig:"
+        ]
+    );
     let value = parse(&output);
     let item = &value["items"][0];
     assert_eq!(item["metadata"]["namespace"], Value::String("prod".into()));
     // a quoted 'yes' stays a string
     assert_eq!(item["spec"]["a"], Value::String("yes".into()));
-    let spec: Vec<&str> = item["spec"].as_mapping().unwrap().iter().map(|(k, _)| k.as_str().unwrap()).collect();
+    let spec: Vec<&str> = item["spec"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .map(|(k, _)| k.as_str().unwrap())
+        .collect();
     assert_eq!(spec, ["z", "a"]);
 }
 
@@ -88,29 +102,53 @@ fn missing_config_is_an_error_result_and_items_are_written() {
     let (output, code) = run(set_namespace, input).unwrap();
     assert_eq!(code, 1);
     let value = parse(&output);
-    assert_eq!(value["items"][0]["metadata"].as_mapping().unwrap().len(), 1, "items unchanged");
+    assert_eq!(
+        value["items"][0]["metadata"].as_mapping().unwrap().len(),
+        1,
+        "items unchanged"
+    );
     let got = results(&output);
     assert_eq!(got.len(), 1);
     assert_eq!(got[0]["severity"], Value::String("error".into()));
-    assert_eq!(got[0]["field"]["path"], Value::String("functionConfig".into()));
-    assert!(got[0]["message"].as_str().unwrap().contains("data.namespace"));
+    assert_eq!(
+        got[0]["field"]["path"],
+        Value::String("functionConfig".into())
+    );
+    assert!(got[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("data.namespace"));
 }
 
 #[test]
 fn malformed_config_names_the_field_and_object() {
     for (config, want) in [
-        (r#""just a string""#, "functionConfig is a string, want a mapping"),
-        (r#"{"kind":"ConfigMap","metadata":{"name":"c"},"data":{}}"#, "functionConfig ConfigMap/c: missing field data.namespace"),
-        (r#"{"kind":"ConfigMap","metadata":{"name":"c"},"data":{"namespace":[1]}}"#, "functionConfig ConfigMap/c: field data.namespace is a sequence, want a string"),
+        (
+            r#""just a string""#,
+            "functionConfig is a string, want a mapping",
+        ),
+        (
+            r#"{"kind":"ConfigMap","metadata":{"name":"c"},"data":{}}"#,
+            "functionConfig ConfigMap/c: missing field data.namespace",
+        ),
+        (
+            r#"{"kind":"ConfigMap","metadata":{"name":"c"},"data":{"namespace":[1]}}"#,
+            "functionConfig ConfigMap/c: field data.namespace is a sequence, want a string",
+        ),
     ] {
-        let input = format!(r#"{{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[],"functionConfig":{config}}}"#);
+        let input = format!(
+            r#"{{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[],"functionConfig":{config}}}"#
+        );
         let (output, code) = run(set_namespace, &input).unwrap();
         assert_eq!(code, 1, "{config}");
         let got = results(&output);
         let message = got[0]["message"].as_str().unwrap();
         assert!(message.starts_with(want), "want {want:?}, got {message:?}");
         // the functionConfig is written back as it came
-        assert_eq!(parse(&output)["functionConfig"], parse(&input)["functionConfig"]);
+        assert_eq!(
+            parse(&output)["functionConfig"],
+            parse(&input)["functionConfig"]
+        );
     }
 }
 
@@ -118,7 +156,11 @@ fn malformed_config_names_the_field_and_object() {
 fn results_carry_resource_ref_field_and_file() {
     let warn = |rl: &mut ResourceList| -> Result<(), Error> {
         let item = rl.items[0].clone();
-        rl.results.warning("replicas not set").with_resource(&item).with_field("spec.replicas").with_tag("rule", "r1");
+        rl.results
+            .warning("replicas not set")
+            .with_resource(&item)
+            .with_field("spec.replicas")
+            .with_tag("rule", "r1");
         rl.results.info("looked at 1 item");
         Ok(())
     };
@@ -152,14 +194,19 @@ fn prior_results_are_kept_and_count() {
 fn processor_error_keeps_resource_and_field() {
     let fail = |rl: &mut ResourceList| -> Result<(), Error> {
         let item = &rl.items[0];
-        Err(Error::new("bad replicas").resource(item).field("spec.replicas"))
+        Err(Error::new("bad replicas")
+            .resource(item)
+            .field("spec.replicas"))
     };
     let (output, code) = run(fail, JSON_INPUT).unwrap();
     assert_eq!(code, 1);
     let got = &results(&output)[0];
     assert_eq!(got["resourceRef"]["name"], Value::String("a".into()));
     assert_eq!(got["field"]["path"], Value::String("spec.replicas".into()));
-    assert_eq!(got["severity"], Value::String(Severity::Error.as_str().into()));
+    assert_eq!(
+        got["severity"],
+        Value::String(Severity::Error.as_str().into())
+    );
 }
 
 #[test]
@@ -171,8 +218,14 @@ fn panic_gives_unchanged_items_and_an_error_result() {
     let (output, code) = run(boom, YAML_INPUT).unwrap();
     assert_eq!(code, 1);
     let value = parse(&output);
-    assert!(value["items"][0]["metadata"].get("namespace").is_none(), "{output}");
-    assert_eq!(results(&output)[0]["message"], Value::String("function panicked: boom".into()));
+    assert!(
+        value["items"][0]["metadata"].get("namespace").is_none(),
+        "{output}"
+    );
+    assert_eq!(
+        results(&output)[0]["message"],
+        Value::String("function panicked: boom".into())
+    );
 }
 
 #[test]
@@ -181,30 +234,87 @@ fn unparseable_input_is_an_input_error() {
         ("{not json", "input is not valid JSON"),
         ("a: [", "input is not valid YAML"),
         ("- 1", "input is a sequence, want a ResourceList mapping"),
-        ("kind: Deployment", "input has kind Deployment, want ResourceList"),
-        ("kind: ResourceList\nitems: [1]", "input items[0] is a number, want a mapping"),
-        ("kind: ResourceList\nitems: {}", "input field items is a mapping, want a sequence"),
+        (
+            "kind: Deployment",
+            "input has kind Deployment, want ResourceList",
+        ),
+        (
+            "kind: ResourceList\nitems: [1]",
+            "input items[0] is a number, want a mapping",
+        ),
+        (
+            "kind: ResourceList\nitems: {}",
+            "input field items is a mapping, want a sequence",
+        ),
     ] {
         let error = run(noop, input).unwrap_err();
-        assert!(error.message.starts_with(want), "{input:?}: want {want:?}, got {:?}", error.message);
+        assert!(
+            error.message.starts_with(want),
+            "{input:?}: want {want:?}, got {:?}",
+            error.message
+        );
     }
 }
 
 #[test]
 fn set_creates_mappings_and_refuses_non_mappings() {
-    let mut object = KubeObject::from_value(serde_yaml::from_str("kind: Pod\nmetadata: {name: p}\nspec: 3").unwrap()).unwrap();
+    let mut object = KubeObject::from_value(
+        serde_yaml::from_str("kind: Pod\nmetadata: {name: p}\nspec: 3").unwrap(),
+    )
+    .unwrap();
     object.set_label("app", "web").unwrap();
     assert_eq!(object.label("app"), Some("web"));
     let error = object.set_str(&["spec", "replicas"], "2").unwrap_err();
-    assert_eq!(error.to_string(), "Pod/p: field spec is a number, want a mapping (Pod/p, field spec)");
-    assert_eq!(object.get(&["spec"]), Some(&Value::Number(3.into())), "unchanged after a failed set");
-    assert_eq!(object.remove(&["metadata", "labels"]).is_some(), true);
-    assert_eq!(object.to_string(), "Pod/p");
+    assert_eq!(
+        error.to_string(),
+        "Pod/p: field spec is a number, want a mapping (Pod/p, field spec)"
+    );
+    assert_eq!(
+        object.get(&["spec"]),
+        Some(&Value::Number(3.into())),
+        "unchanged after a failed set"
+    );
+    object.set_str(&["metadata", "namespace"], "ns").unwrap();
+    assert!(object.remove(&["metadata", "labels"]).is_some());
+    let keys: Vec<&str> = object
+        .get(&["metadata"])
+        .unwrap()
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .map(|(k, _)| k.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        ["name", "namespace"],
+        "remove keeps the other keys in order"
+    );
+    object.set_str(&["metadata", "name"], "q").unwrap();
+    let keys: Vec<&str> = object
+        .get(&["metadata"])
+        .unwrap()
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .map(|(k, _)| k.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        ["name", "namespace"],
+        "setting an existing key keeps its place"
+    );
+    assert_eq!(object.remove(&["metadata", "nope"]), None);
+    object.set_name("p").unwrap();
+    assert_eq!(object.to_string(), "Pod/ns/p");
 }
 
 #[test]
 fn empty_items_and_missing_items_are_written_as_a_list() {
-    let (output, code) = run(noop, "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n").unwrap();
+    let (output, code) = run(
+        noop,
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n",
+    )
+    .unwrap();
     assert_eq!(code, 0);
     assert_eq!(parse(&output)["items"], Value::Sequence(Vec::new()));
 }

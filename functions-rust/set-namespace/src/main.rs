@@ -7,7 +7,9 @@ use krm_fn::{Error, ResourceList};
 const MAX_NAMESPACE: usize = 63;
 
 fn check_namespace(namespace: &str) -> Result<(), String> {
-    let label_chars = namespace.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let label_chars = namespace
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if namespace.is_empty()
         || namespace.len() > MAX_NAMESPACE
         || !label_chars
