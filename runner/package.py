@@ -730,12 +730,26 @@ def write_atomically(root: Path, plan: Mapping[str, str | None]) -> list[str]:
     root = Path(root)
     writes: list[tuple[str, Path, bytes]] = []
     deletes: list[tuple[str, Path]] = []
+    seen: dict[Path, tuple[str, str | None]] = {}
     for relpath in sorted(plan):
         target = _target(root, relpath)
         text = plan[relpath]
+        # Two paths can be one file through a symlink: allow it only when they agree.
+        real = target.resolve()
+        if real in seen:
+            other, other_text = seen[real]
+            if other_text != text:
+                raise PackageError(
+                    f"{relpath} and {other} are the same file (a symlink) but would get "
+                    "different contents"
+                )
+            continue
+        seen[real] = (relpath, text)
         if text is None:
-            if target.exists():
-                deletes.append((relpath, target))
+            # Remove a symlink itself, not the file it points to (as kpt's os.Remove).
+            link = root / posixpath.normpath(relpath)
+            if link.is_symlink() or target.exists():
+                deletes.append((relpath, link if link.is_symlink() else target))
             continue
         data = text.encode("utf-8")
         if target.is_dir():

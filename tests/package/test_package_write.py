@@ -315,3 +315,30 @@ def test_kustomization_without_metadata_round_trips(tmp_path: Path) -> None:
     pkg = read_package(tmp_path)
     assert pkg.resources[0].value["metadata"]["annotations"][ann.PATH] == "kustomization.yaml"
     assert plan_writes(pkg, pkg.values()) == {"kustomization.yaml": text}
+
+
+def test_symlinked_file_inside_the_package_is_written_through(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n")
+    (tmp_path / ".krmignore").write_text("real/\n")
+    (tmp_path / "link.yaml").symlink_to(real / "cm.yaml")
+    pkg = read_package(tmp_path)
+    values = pkg.values()
+    values[0]["data"] = {"k": "v"}
+    write_atomically(tmp_path, plan_writes(pkg, values))
+    assert (tmp_path / "link.yaml").is_symlink()
+    assert yaml.safe_load((real / "cm.yaml").read_text())["data"] == {"k": "v"}
+
+
+def test_two_paths_to_one_file_must_agree(tmp_path: Path) -> None:
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n")
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "cm.yaml")
+    pkg = read_package(tmp_path)
+    assert [r.path for r in pkg.resources] == ["cm.yaml", "link.yaml"]
+    before = _texts(tmp_path)
+    values = pkg.values()
+    values[1]["data"] = {"k": "v"}
+    with pytest.raises(PackageError, match=r"link\.yaml and cm\.yaml are the same file"):
+        write_atomically(tmp_path, plan_writes(pkg, values))
+    assert _texts(tmp_path) == before
