@@ -1,0 +1,3 @@
+module krm-wasm.dev/functions-go
+
+go 1.21
