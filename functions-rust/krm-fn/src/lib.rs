@@ -40,3 +40,8 @@ pub use resource_list::{Format, InputError, ResourceList};
 pub use results::{Error, FileRef, ResourceRef, ResultItem, Results, Severity};
 pub use run::{as_main, run, Processor};
 pub use serde_yaml::{Mapping, Value};
+
+// The workspace README's Rust example is compiled as a doctest.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

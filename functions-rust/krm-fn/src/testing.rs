@@ -3,8 +3,8 @@
 //!
 //! A case holds `resources.yaml` (the items), optional `fn-config.yaml`, and either
 //! `expected.yaml` (the output items) or `expected-results.yaml` (the results) with
-//! `expected-exit-code`. Items are compared as values, so key order and quoting do not matter here
-//! (the wasm builds are checked byte-for-byte-insensitively by the runner's tests as well).
+//! `expected-exit-code`. Items and results are compared as parsed values *with* their key order
+//! (via their JSON text), so a function that reorders fields fails; quoting and layout do not matter.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -95,6 +95,12 @@ pub fn cases(function_dir: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// Values compared with key order: serde_yaml 0.9's `Mapping` equality ignores order, 0.8's not.
+fn same(want: &[Value], got: &[Value]) -> bool {
+    let json = |values: &[Value]| serde_json::to_string(values).unwrap_or_default();
+    json(want) == json(got)
+}
+
 fn show(values: &[Value]) -> String {
     yaml::to_yaml(&Value::Sequence(values.to_vec())).unwrap_or_else(|e| e)
 }
@@ -125,7 +131,7 @@ pub fn check_golden<P: Processor + Clone>(function_dir: &str, processor: P) {
             if case.join("expected.yaml").exists() {
                 let want = docs(&case.join("expected.yaml"));
                 assert!(
-                    want == got.items,
+                    same(&want, &got.items),
                     "{at}: items differ\n--- want\n{}--- got\n{}",
                     show(&want),
                     show(&got.items)
@@ -137,7 +143,7 @@ pub fn check_golden<P: Processor + Clone>(function_dir: &str, processor: P) {
                     _ => Vec::new(),
                 };
                 assert!(
-                    want == got.results,
+                    same(&want, &got.results),
                     "{at}: results differ\n--- want\n{}--- got\n{}",
                     show(&want),
                     show(&got.results)
