@@ -39,6 +39,7 @@ from runner import annotations as ann
 from runner.errors import InputError, PackageError
 from runner.fidelity import (
     Document,
+    Style,
     YamlStream,
     YamlSyntaxError,
     join_documents,
@@ -153,24 +154,20 @@ def parse_file(path: Path, relpath: str) -> YamlStream:
 
 
 def parse_text(text: str, source: str) -> YamlStream:
-    """Parse a YAML stream, turning syntax errors into InputError naming source/document/line."""
+    """Parse a YAML stream, turning syntax errors into InputError naming source/line/document."""
     try:
         return parse_yaml_stream(text, source)
     except YamlSyntaxError as exc:
-        where = source
-        if exc.line is not None:
-            where += f":{exc.line}"
-        if exc.document_index is not None:
-            where += f" (document {exc.document_index})"
-        raise InputError(f"{where}: invalid YAML: {exc}") from exc
+        # The message reads "<source>:<line>:<column>: document <n>: invalid YAML: <why>".
+        raise InputError(str(exc)) from exc
 
 
-def _edit(document: Document, value: dict[str, Any]) -> str:
-    return update_document(document, value)
+def _edit(document: Document, value: dict[str, Any], style: Style | None = None) -> str:
+    return update_document(document, value, style)
 
 
-def _render(value: Mapping[str, Any]) -> str:
-    return render_document(dict(value))
+def _render(value: Mapping[str, Any], style: Style | None = None) -> str:
+    return render_document(dict(value), style)
 
 
 def _join(texts: Sequence[str], newline: str) -> str:
@@ -298,10 +295,10 @@ def read_package(
         for doc in stream.documents:
             if doc.value is None:
                 continue  # empty document: kyaml skips it without counting it
-            kind = _classify(doc, relpath, index, strict_krm)
+            kind = _classify(doc, relpath, strict_krm)
             if kind == "non-krm":
                 package.warnings.append(
-                    f"skipping {relpath} (document {index}, line {doc.line}): "
+                    f"skipping {relpath}:{doc.line}: document {doc.index}: "
                     "not a KRM resource (needs apiVersion and kind)"
                 )
                 package.non_krm.append(Resource(doc.value, relpath, index, owner, doc))
@@ -318,9 +315,9 @@ def read_package(
     return package
 
 
-def _classify(doc: Document, relpath: str, index: int, strict: bool) -> str:
+def _classify(doc: Document, relpath: str, strict: bool) -> str:
     value = doc.value
-    where = f"{relpath}:{doc.line} (document {index})"
+    where = f"{relpath}:{doc.line}: document {doc.index}"
     if isinstance(value, Mapping) and _is_kustomization(value, relpath):
         return "resource"
     if not isinstance(value, Mapping) or not value.get("apiVersion") or not value.get("kind"):
@@ -354,7 +351,7 @@ def _annotated(doc: Document, relpath: str, index: int, rid: str) -> dict[str, A
     if not isinstance(annotations, dict):
         if annotations is not None:
             raise InputError(
-                f"{relpath}:{doc.line} (document {index}): {_describe(value)}: "
+                f"{relpath}:{doc.line}: document {doc.index}: {_describe(value)}: "
                 "`metadata.annotations` must be a mapping"
             )
         annotations = {}
@@ -626,9 +623,9 @@ def plan_writes(
                 )
             occupied[key] = item.label
         if item.original is not None:
-            text = _edit(item.original.document, item.value)
+            text = _edit(item.original.document, item.value, _style(package, item.original.path))
         else:
-            text = _render(item.value)
+            text = _render(item.value, _style(package, item.path))
         position = float(item.index) if item.index is not None else float("inf")
         entries.setdefault(item.path, []).append(_Entry(position, 1, item.seq, text, True))
 
@@ -645,10 +642,15 @@ def plan_writes(
             if originally_had and not any(e.non_empty for e in file_entries):
                 plan[relpath] = None
                 continue
-            plan[relpath] = _join(texts, stream.newline)
+            plan[relpath] = _join(texts, stream.newline) + stream.trailer
         else:
             plan[relpath] = _join(texts, "\n")
     return plan
+
+
+def _style(package: Package, relpath: str) -> Style | None:
+    stream = package.files.get(relpath)
+    return stream.style if stream is not None else None
 
 
 def _original_text(package: Package, relpath: str) -> str:
