@@ -1,3 +1,3 @@
-"""krm-wasm's runner: runs KRM functions compiled to WebAssembly, in-process, with kpt's conventions."""
+"""krm-wasm's runner: KRM functions compiled to WebAssembly, run in-process, kpt's way."""
 
 __all__: list[str] = []

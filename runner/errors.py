@@ -1,12 +1,12 @@
 """The runner's errors, one root so the CLI catches one type.
 
-    RunnerError                      exit code 1 unless the subclass says otherwise
-    ├── UsageError                   bad flags or arguments (exit 2)
-    ├── InputError                   input that is not a ResourceList / KRM (names file, document, field)
-    ├── PackageError                 a package that cannot be read or written (Kptfile, paths, duplicates)
-    ├── FunctionNotFound             a function reference that resolves to nothing (lists what exists)
-    ├── WasmLoadError                a file that is not a usable wasm function
-    └── FunctionFailed               a function exited non-zero, trapped, timed out or wrote bad output
+RunnerError                 exit code 1 unless the subclass says otherwise
+├── UsageError              bad flags or arguments (exit 2)
+├── InputError              input that is not KRM (names file, document, field)
+├── PackageError            a package that cannot be read or written (Kptfile, paths)
+├── FunctionNotFound        a reference that resolves to no wasm file (lists what exists)
+├── WasmLoadError           a file that is not a usable wasm function
+└── FunctionFailed          a function failed: exit code, trap, limit or bad output
 """
 
 from __future__ import annotations

@@ -94,7 +94,9 @@ class _Watchdog:
             if time.monotonic() > deadline:
                 self.reason = f"exceeded the time limit of {self._limits.timeout_seconds:g}s"
             elif self._stdout is not None and _size(self._stdout) > self._limits.output_bytes:
-                self.reason = f"wrote more than the output limit of {_human(self._limits.output_bytes)}"
+                self.reason = (
+                    f"wrote more than the output limit of {_human(self._limits.output_bytes)}"
+                )
             if self.reason:
                 self._engine.wasm.increment_epoch()
                 return
@@ -168,7 +170,7 @@ def execute(
     limits: Limits | None = None,
     sandbox: Sandbox | None = None,
 ) -> Execution:
-    """Run ``function`` with ``stdin`` as its ResourceList; never raises for the function's faults."""
+    """Run ``function`` on ``stdin`` (a ResourceList); never raises for the function's faults."""
     limits = limits or Limits()
     sandbox = sandbox or Sandbox()
     with tempfile.TemporaryDirectory(prefix="krm-wasm-", dir=_scratch_dir()) as scratch:
@@ -216,7 +218,9 @@ def _run_module(
     if watchdog.reason and problem is None:
         problem = watchdog.reason  # it finished just as the watchdog fired
     elif exit_code not in (0, None):
-        problem = None if not (note := _memory_note(store, instance, limits)) else note.strip()[1:-1]
+        problem = (
+            None if not (note := _memory_note(store, instance, limits)) else note.strip()[1:-1]
+        )
     stdout = b"" if problem and watchdog.reason else _read(stdout_path, limits.output_bytes)
     return Execution(exit_code, stdout, _read(stderr_path, 1 * MiB), seconds, problem)
 

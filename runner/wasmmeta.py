@@ -1,6 +1,6 @@
 """What a wasm file says about itself: core module or component, and its ``krm-function`` section.
 
-The builder (``buildtools/common.py``) appends a custom section ``krm-function`` holding JSON such as
+The builder (``buildtools/common.py``) appends a custom section ``krm-function`` holding JSON:
 ``{"name": "set-namespace", "lang": "go", "input": "json", "toolchain": "go 1.27.3"}``. A wasm file
 without it (a third-party function) is taken to want YAML, as the KRM spec requires.
 """

@@ -1,0 +1,252 @@
+"""``eval PKG_DIR|- (--image NAME | --exec FN.wasm)``: one function over a package (kpt fn eval)."""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Any
+
+from runner import textio
+from runner.cmd_run import output_value, read_input
+from runner.engine import Engine
+from runner.errors import UsageError
+from runner.execute import Limits, Sandbox
+from runner.kptfile import config_map_function_config
+from runner.package import (
+    Package,
+    output_stream,
+    parse_file,
+    plan_writes,
+    read_package,
+    write_atomically,
+    write_to_dir,
+)
+from runner.pipeline import Item, Step, StepOutcome, run_pipeline, strip_added_ids
+from runner.report import Reporter, write_results_dir
+from runner.resourcelist import check_items, detect_format
+from runner.selectors import Selector, selector_from_flags
+from runner.steps import reference_step
+
+__all__ = ["add_arguments", "eval_command", "finish"]
+
+_SELECTOR_FIELDS = ("api-version", "kind", "name", "namespace", "label", "annotation")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("package", metavar="PKG_DIR|-", help="package directory, or - for stdin")
+    parser.add_argument(
+        "fn_args",
+        nargs="*",
+        metavar="KEY=VALUE",
+        help="after --: becomes a ConfigMap functionConfig (string values)",
+    )
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--image", "-i", help="function name or image reference (NAME[@LANG])")
+    which.add_argument("--exec", dest="exec_path", metavar="FN.wasm", help="path to a wasm file")
+    parser.add_argument("--fn-config", type=Path, metavar="FILE", help="functionConfig file")
+    parser.add_argument(
+        "--output",
+        "-o",
+        metavar="stdout|unwrap|DIR",
+        help="where the result goes (default: back into the package)",
+    )
+    parser.add_argument("--results-dir", type=Path, metavar="DIR", help="write results.yaml here")
+    parser.add_argument(
+        "--include-meta-resources",
+        "-m",
+        action="store_true",
+        help="give the Kptfile and local-config resources to the function too",
+    )
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
+    group = parser.add_argument_group("selectors (kpt's; --match-labels etc. also accepted)")
+    for field in _SELECTOR_FIELDS:
+        for mode in ("match", "exclude"):
+            flags = [f"--{mode}-{field}"]
+            if field in ("label", "annotation"):
+                flags.append(f"--{mode}-{field}s")  # kpt's spelling
+            group.add_argument(
+                *flags,
+                action="append",
+                default=[],
+                dest=f"{mode}_{field.replace('-', '_')}",
+                metavar="KEY=VALUE" if field in ("label", "annotation") else "VALUE",
+            )
+
+
+def _selectors(args: argparse.Namespace, mode: str) -> list[Selector]:
+    def one(field: str) -> str:
+        values: list[str] = getattr(args, f"{mode}_{field}")
+        if len(values) > 1:
+            raise UsageError(f"--{mode}-{field.replace('_', '-')} may be given once")
+        return values[0] if values else ""
+
+    selector = selector_from_flags(
+        api_version=one("api_version"),
+        kind=one("kind"),
+        name=one("name"),
+        namespace=one("namespace"),
+        labels=getattr(args, f"{mode}_label"),
+        annotations=getattr(args, f"{mode}_annotation"),
+        prefix=f"--{mode}",
+    )
+    return [] if selector.is_empty() else [selector]
+
+
+def _function_config(args: argparse.Namespace) -> dict[str, Any] | None:
+    if args.fn_config is not None and args.fn_args:
+        raise UsageError("give the function config either with --fn-config or after --, not both")
+    if args.fn_args:
+        data = {}
+        for pair in args.fn_args:
+            key, sep, text = pair.partition("=")
+            if not sep or not key:
+                raise UsageError(f"function argument {pair!r}: expected KEY=VALUE after --")
+            data[key] = text
+        return config_map_function_config(data)
+    if args.fn_config is None:
+        return None
+    stream = parse_file(args.fn_config, str(args.fn_config))
+    docs = [doc for doc in stream.documents if doc.value is not None]
+    if len(docs) != 1 or not isinstance(docs[0].value, dict):
+        raise UsageError(f"--fn-config {args.fn_config}: must hold exactly one resource")
+    value: dict[str, Any] = docs[0].value
+    return value
+
+
+def eval_command(
+    engine: Engine, args: argparse.Namespace, *, limits: Limits, sandbox: Sandbox
+) -> int:
+    reporter = Reporter(quiet=args.quiet)
+    step = reference_step(
+        engine,
+        image=args.image,
+        exec_path=args.exec_path,
+        fn_paths=args.fn_path,
+        config=_function_config(args),
+        selectors=_selectors(args, "match"),
+        exclude=_selectors(args, "exclude"),
+    )
+    if args.package == "-":
+        return _eval_stdin(engine, step, args, limits=limits, sandbox=sandbox, reporter=reporter)
+    root = Path(args.package)
+    package = read_package(root, include_meta=args.include_meta_resources, include_subpackages=True)
+    for warning in package.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    items = [Item(resource.value, resource.document) for resource in package.resources]
+    items, outcomes = run_pipeline(
+        engine,
+        [step],
+        items,
+        limits=limits,
+        sandbox=sandbox,
+        on_start=reporter.start,
+        on_done=reporter.done,
+    )
+    return finish(
+        package,
+        items,
+        outcomes,
+        output=args.output,
+        results_dir=args.results_dir,
+        reporter=reporter,
+    )
+
+
+def finish(
+    package: Package,
+    items: list[Item],
+    outcomes: list[StepOutcome],
+    *,
+    output: str | None,
+    results_dir: Path | None,
+    reporter: Reporter,
+) -> int:
+    """Write the results, then the resources (only when every function succeeded)."""
+    reporter.summary(outcomes)
+    exit_code = 1 if any(outcome.failed for outcome in outcomes) else 0
+    if results_dir is not None:
+        path = write_results_dir(results_dir, outcomes, exit_code)
+        print(f"For complete results, see {path}", file=sys.stderr)
+    if exit_code:
+        return exit_code  # nothing is written: the package stays as it was
+    values = [item.value for item in items]
+    if output in ("stdout", "unwrap"):
+        sys.stdout.write(output_stream(values, output, package))
+        sys.stdout.flush()
+        return 0
+    plan = plan_writes(package, values)
+    if output:
+        write_to_dir(Path(output), plan)
+    else:
+        write_atomically(package.root, plan)
+    return 0
+
+
+def _eval_stdin(
+    engine: Engine,
+    step: Step,
+    args: argparse.Namespace,
+    *,
+    limits: Limits,
+    sandbox: Sandbox,
+    reporter: Reporter,
+) -> int:
+    """``eval -``: a ResourceList or a stream of resources on stdin, the result on stdout."""
+    text, source = read_input(None)
+    if detect_format(text) == "json" or _is_resource_list_text(text):
+        parsed = textio.parse_resource_list(text, source)
+        items = [
+            Item(v, s) for v, s in zip(parsed.value["items"], parsed.item_sources, strict=True)
+        ]
+        if step.config is None and parsed.value.get("functionConfig") is not None:
+            step = dataclasses.replace(step, config=parsed.value["functionConfig"])
+        items, outcomes = run_pipeline(
+            engine,
+            [step],
+            items,
+            limits=limits,
+            sandbox=sandbox,
+            on_start=reporter.start,
+            on_done=reporter.done,
+        )
+        reporter.summary(outcomes)
+        exit_code = 1 if any(outcome.failed for outcome in outcomes) else 0
+        if args.results_dir is not None:
+            write_results_dir(args.results_dir, outcomes, exit_code)
+        if not exit_code:
+            value = output_value(parsed, items, outcomes)
+            sys.stdout.write(textio.render_resource_list(parsed, value, parsed.format))
+        return exit_code
+    stream = textio.parse_stream(text, source)
+    docs = [doc for doc in stream.documents if doc.value is not None]
+    check_items([doc.value for doc in docs], source)
+    items = [Item(copy.deepcopy(doc.value), doc) for doc in docs]
+    items, outcomes = run_pipeline(
+        engine,
+        [step],
+        items,
+        limits=limits,
+        sandbox=sandbox,
+        on_start=reporter.start,
+        on_done=reporter.done,
+    )
+    reporter.summary(outcomes)
+    exit_code = 1 if any(outcome.failed for outcome in outcomes) else 0
+    if args.results_dir is not None:
+        write_results_dir(args.results_dir, outcomes, exit_code)
+    if not exit_code:
+        values = strip_added_ids(items)
+        texts = [
+            textio.with_value(item.source, value) if item.source else textio.render(value)
+            for item, value in zip(items, values, strict=True)
+        ]
+        sys.stdout.write(textio.join(texts, stream.newline))
+    return exit_code
+
+
+def _is_resource_list_text(text: str) -> bool:
+    # Cheap look before a full parse: a ResourceList names its kind at the top level.
+    return any(line.rstrip() == "kind: ResourceList" for line in text.splitlines())

@@ -1,0 +1,94 @@
+"""Command-line values to limits and sandbox grants (``--memory-limit 512Mi``, ``--mount``)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from runner.errors import UsageError
+from runner.execute import Limits, Mount, Sandbox
+
+__all__ = [
+    "limits_from",
+    "parse_duration",
+    "parse_env",
+    "parse_mount",
+    "parse_size",
+    "sandbox_from",
+]
+
+_UNITS = {"": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "ki": 1 << 10, "mi": 1 << 20, "gi": 1 << 30}
+
+
+def parse_size(text: str, flag: str) -> int:
+    """``1Gi``, ``512Mi``, ``100M`` or plain bytes (Kubernetes quantity suffixes)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgG]i?)?[bB]?\s*", text)
+    if not match:
+        raise UsageError(f"{flag}: {text!r} is not a size (e.g. 512Mi, 1Gi, 100M)")
+    number, unit = match.groups()
+    return int(float(number) * _UNITS[(unit or "").lower()])
+
+
+def parse_duration(text: str, flag: str) -> float:
+    """``60s``, ``2m``, ``500ms`` or plain seconds."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*", text)
+    if not match:
+        raise UsageError(f"{flag}: {text!r} is not a duration (e.g. 30s, 2m)")
+    number, unit = match.groups()
+    seconds = float(number) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[unit or "s"]
+    if seconds <= 0:
+        raise UsageError(f"{flag}: must be more than zero")
+    return seconds
+
+
+def parse_mount(text: str) -> Mount:
+    """kpt's form ``type=bind,src=DIR,dst=PATH[,rw=true]``, or the short ``DIR:PATH[:rw]``."""
+    if "=" in text:
+        fields = dict(part.split("=", 1) for part in text.split(",") if "=" in part)
+        if fields.get("type", "bind") != "bind":
+            raise UsageError(f"--mount {text!r}: only type=bind is supported")
+        source, target = (
+            fields.get("src") or fields.get("source"),
+            fields.get("dst") or fields.get("target"),
+        )
+        writable = fields.get("rw", "false").lower() == "true"
+    else:
+        parts = text.split(":")
+        if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] not in ("ro", "rw")):
+            raise UsageError(f"--mount {text!r}: expected DIR:PATH[:ro|rw] or type=bind,src=,dst=")
+        source, target = parts[0], parts[1]
+        writable = len(parts) == 3 and parts[2] == "rw"
+    if not source or not target:
+        raise UsageError(f"--mount {text!r}: needs both a source and a destination")
+    host = Path(source).resolve()
+    if not host.is_dir():
+        raise UsageError(f"--mount {text!r}: {host} is not a directory")
+    return Mount(host, target, writable)
+
+
+def parse_env(text: str) -> tuple[str, str]:
+    """``KEY=VALUE``, or ``KEY`` to pass the runner's own value (as kpt's ``--env``)."""
+    key, sep, value = text.partition("=")
+    if not key:
+        raise UsageError(f"--env {text!r}: expected KEY=VALUE or KEY")
+    if not sep:
+        if key not in os.environ:
+            raise UsageError(f"--env {key}: not set in the runner's environment")
+        value = os.environ[key]
+    return key, value
+
+
+def limits_from(timeout: str, memory: str, output: str) -> Limits:
+    return Limits(
+        timeout_seconds=parse_duration(timeout, "--timeout"),
+        memory_bytes=parse_size(memory, "--memory-limit"),
+        output_bytes=parse_size(output, "--max-output"),
+    )
+
+
+def sandbox_from(mounts: Sequence[str], env: Sequence[str]) -> Sandbox:
+    return Sandbox(
+        mounts=tuple(parse_mount(m) for m in mounts), env=tuple(parse_env(e) for e in env)
+    )

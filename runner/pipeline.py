@@ -1,0 +1,236 @@
+"""Running functions one after another over a list of resources.
+
+Each step: pick the selected items, tag each with an id annotation, encode a ResourceList in the
+format the function declared (YAML with the user's comments, or JSON), execute, decode and check
+the output, then put the output back in place of the selected items (matched by id; items without
+an id are new and go last). A step fails when the function exits non-zero, traps, writes something
+that is not a ResourceList, or reports an error result; the pipeline stops there.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from runner import annotations as ann
+from runner import textio
+from runner.engine import Engine, LoadedFunction
+from runner.errors import InputError
+from runner.execute import Execution, Limits, Sandbox, execute
+from runner.resourcelist import check_resource_list, detect_format, new_resource_list
+from runner.selectors import Selector, select
+
+__all__ = ["Item", "Step", "StepOutcome", "run_pipeline", "run_step", "strip_added_ids"]
+
+
+@dataclass
+class Item:
+    """A resource on its way through the pipeline.
+
+    ``source`` is the text the value was read from (with the user's comments), kept so that
+    comment-reading functions get comments and unchanged resources are written back as they were.
+    ``added_id`` records that the runner, not the input, put the id annotation on the value (and
+    ``added_annotations`` that it created the annotations map): ``strip_added_ids`` undoes both.
+    """
+
+    value: dict[str, Any]
+    source: textio.Source | None = None
+    added_id: bool = False
+    added_annotations: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    """One function to run: what it is, its config, which resources it sees."""
+
+    function: LoadedFunction
+    label: str  # the image or exec path as the user wrote it: shown and written in results
+    config: dict[str, Any] | None = None
+    selectors: Sequence[Selector] = ()
+    exclude: Sequence[Selector] = ()
+    is_validator: bool = False
+    kind: str = "exec"  # "image" or "exec": the key results.yaml uses for the label
+
+
+@dataclass
+class StepOutcome:
+    """What one step did; ``error`` says why it failed (None when it succeeded)."""
+
+    step: Step
+    execution: Execution | None
+    results: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        if self.execution is None:
+            return 1
+        if self.execution.exit_code is None:
+            return 1
+        if self.execution.exit_code == 0 and self.error:
+            return 1
+        return self.execution.exit_code
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
+def _item_id(value: dict[str, Any]) -> str | None:
+    metadata = value.get("metadata")
+    found = metadata.get("annotations") if isinstance(metadata, dict) else None
+    item_id = found.get(ann.ID) if isinstance(found, dict) else None
+    return item_id if isinstance(item_id, str) else None
+
+
+def _ensure_ids(items: Sequence[Item]) -> None:
+    """Give every item a unique id annotation (kyaml's ``internal.config.kubernetes.io/id``).
+
+    Ids from the input are kept (kpt's own, or a package reader's); a duplicate (a function that
+    copied a resource) or a missing one gets a fresh id, so each output maps to one input.
+    """
+    seen: set[str] = set()
+    fresh = 0
+    for item in items:
+        item_id = _item_id(item.value)
+        if item_id is not None and item_id not in seen:
+            seen.add(item_id)
+            continue
+        metadata = item.value.setdefault("metadata", {})
+        found = metadata.get("annotations")
+        if not isinstance(found, dict):
+            found = metadata["annotations"] = {}
+            item.added_annotations = True
+        while f"new-{fresh}" in seen:
+            fresh += 1
+        found[ann.ID] = f"new-{fresh}"
+        seen.add(found[ann.ID])
+        item.added_id = True
+
+
+def strip_added_ids(items: Sequence[Item]) -> list[dict[str, Any]]:
+    """The items' values without the id annotations the runner added (for writing out)."""
+    values = []
+    for item in items:
+        value = item.value
+        if item.added_id:
+            value = copy.deepcopy(value)
+            found = value["metadata"].get("annotations")
+            if isinstance(found, dict):
+                found.pop(ann.ID, None)
+                if not found and item.added_annotations:
+                    del value["metadata"]["annotations"]
+        values.append(value)
+    return values
+
+
+def _encode(step: Step, items: Sequence[Item]) -> bytes:
+    values = [item.value for item in items]
+    if step.function.meta.input_format == "json":
+        return json.dumps(new_resource_list(values, step.config), ensure_ascii=False).encode()
+    sources = [
+        textio.with_value(item.source, item.value) if item.source else textio.render(item.value)
+        for item in items
+    ]
+    return textio.resource_list_text(sources, step.config).encode()
+
+
+def _decode(step: Step, execution: Execution) -> dict[str, Any]:
+    text = execution.stdout.decode("utf-8", errors="replace")
+    if not text.strip():
+        raise InputError(f"{step.label}: wrote no ResourceList on stdout")
+    try:
+        value = json.loads(text) if detect_format(text) == "json" else textio.load_value(text)
+    except ValueError as error:
+        raise InputError(f"{step.label}: output is not valid YAML or JSON: {error}") from None
+    return check_resource_list(value, f"{step.label} output")
+
+
+def _merge(all_items: list[Item], selected: list[int], output: list[dict[str, Any]]) -> list[Item]:
+    """Put the function's output where its input items were (by id); new items go last."""
+    by_id = {_item_id(all_items[index].value): index for index in selected}
+    replaced: dict[int, Item] = {}
+    new: list[Item] = []
+    for value in output:
+        index = by_id.get(_item_id(value))
+        if index is None or index in replaced:
+            new.append(Item(value))
+        else:
+            before = all_items[index]
+            replaced[index] = Item(value, before.source, before.added_id, before.added_annotations)
+    chosen = set(selected)
+    merged = [
+        replaced.get(index, item)
+        for index, item in enumerate(all_items)
+        if index not in chosen or index in replaced
+    ]
+    return merged + new
+
+
+def run_step(
+    engine: Engine,
+    step: Step,
+    items: list[Item],
+    *,
+    limits: Limits | None = None,
+    sandbox: Sandbox | None = None,
+) -> tuple[list[Item], StepOutcome]:
+    """Run one step; returns the new items (the old ones when it failed) and its outcome."""
+    chosen = select([item.value for item in items], step.selectors, step.exclude)
+    selected = [index for index, keep in enumerate(chosen) if keep]
+    _ensure_ids(items)
+    selected_items = [items[index] for index in selected]
+    execution = execute(
+        engine, step.function, _encode(step, selected_items), limits=limits, sandbox=sandbox
+    )
+    outcome = StepOutcome(step, execution)
+    if execution.problem:
+        outcome.error = f"{step.label}: {execution.problem}"
+        return items, outcome
+    if execution.component_error is not None:
+        outcome.error = f"{step.label}: {execution.component_error}"
+        return items, outcome
+    try:
+        output = _decode(step, execution)
+    except InputError as error:
+        if execution.exit_code:
+            outcome.error = f"{step.label}: exited with code {execution.exit_code}"
+        else:
+            outcome.error = str(error)
+        return items, outcome
+    outcome.results = [r for r in output.get("results") or [] if isinstance(r, dict)]
+    has_error = any(r.get("severity") == "error" for r in outcome.results)
+    if execution.exit_code != 0:
+        outcome.error = f"{step.label}: exited with code {execution.exit_code}"
+        return items, outcome
+    if has_error:
+        outcome.error = f"{step.label}: reported an error result"
+        return items, outcome
+    if step.is_validator:
+        return items, outcome  # validators see a copy and cannot change anything
+    return _merge(items, selected, output["items"]), outcome
+
+
+def run_pipeline(
+    engine: Engine,
+    steps: Sequence[Step],
+    items: list[Item],
+    *,
+    limits: Limits | None = None,
+    sandbox: Sandbox | None = None,
+    on_start: Callable[[Step], object] = lambda step: None,
+    on_done: Callable[[StepOutcome], object] = lambda outcome: None,
+) -> tuple[list[Item], list[StepOutcome]]:
+    """Run ``steps`` in order; stop at the first failure (its outcome is the last one)."""
+    outcomes: list[StepOutcome] = []
+    for step in steps:
+        on_start(step)
+        items, outcome = run_step(engine, step, items, limits=limits, sandbox=sandbox)
+        outcomes.append(outcome)
+        on_done(outcome)
+        if outcome.failed:
+            break
+    return items, outcomes

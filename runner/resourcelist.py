@@ -1,0 +1,83 @@
+"""ResourceList values: telling JSON from YAML, checking that a value is a ResourceList."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runner.errors import InputError
+
+__all__ = [
+    "KRM_API_VERSION",
+    "check_items",
+    "check_resource_list",
+    "detect_format",
+    "new_resource_list",
+]
+
+KRM_API_VERSION = "config.kubernetes.io/v1"
+
+
+def detect_format(text: str) -> str:
+    """``json`` when the first non-blank character opens a JSON object, else ``yaml``."""
+    stripped = text.lstrip("\ufeff \t\r\n")
+    return "json" if stripped.startswith("{") else "yaml"
+
+
+def new_resource_list(
+    items: list[dict[str, Any]], function_config: dict[str, Any] | None
+) -> dict[str, Any]:
+    """A ResourceList value in the KRM spec's shape."""
+    value: dict[str, Any] = {"apiVersion": KRM_API_VERSION, "kind": "ResourceList", "items": items}
+    if function_config is not None:
+        value["functionConfig"] = function_config
+    return value
+
+
+def check_resource_list(value: Any, source: str) -> dict[str, Any]:
+    """Raise InputError naming ``source`` and the field unless ``value`` is a ResourceList."""
+    if not isinstance(value, dict):
+        raise InputError(f"{source}: expected a ResourceList mapping, got {_kind_of(value)}")
+    if value.get("kind") != "ResourceList":
+        raise InputError(
+            f"{source}: expected kind ResourceList, got kind {value.get('kind')!r}"
+            " (to run on plain resources, give a package directory to eval)"
+        )
+    items = value.get("items")
+    if items is None:
+        value["items"] = []
+    elif not isinstance(items, list):
+        raise InputError(f"{source}: field items: expected a list, got {_kind_of(items)}")
+    check_items(value["items"], source)
+    config = value.get("functionConfig")
+    if config is not None and not isinstance(config, dict):
+        raise InputError(
+            f"{source}: field functionConfig: expected a mapping, got {_kind_of(config)}"
+        )
+    results = value.get("results")
+    if results is not None and not isinstance(results, list):
+        raise InputError(f"{source}: field results: expected a list, got {_kind_of(results)}")
+    return value
+
+
+def check_items(items: list[Any], source: str) -> None:
+    """Every item needs apiVersion, kind and metadata.name, as kpt requires."""
+    for index, item in enumerate(items):
+        where = f"{source}: items[{index}]"
+        if not isinstance(item, dict):
+            raise InputError(f"{where}: expected a resource mapping, got {_kind_of(item)}")
+        for key in ("apiVersion", "kind"):
+            if not isinstance(item.get(key), str) or not item[key]:
+                raise InputError(f"{where}: field {key} is missing or not a string")
+        metadata = item.get("metadata")
+        if not isinstance(metadata, dict) or not isinstance(metadata.get("name"), str):
+            raise InputError(
+                f"{where} ({item['kind']}): field metadata.name is missing or not a string"
+            )
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "a mapping", list: "a list", str: "a string"}.get(
+        type(value), type(value).__name__
+    )

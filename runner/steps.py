@@ -1,0 +1,66 @@
+"""Function references to pipeline steps: resolve the wasm file, load it, attach config."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from runner.catalog import resolve_exec, resolve_image, search_path
+from runner.engine import Engine
+from runner.kptfile import Function, load_function_config
+from runner.pipeline import Step
+from runner.selectors import Selector
+
+__all__ = ["kptfile_step", "reference_step"]
+
+
+def reference_step(
+    engine: Engine,
+    *,
+    image: str | None,
+    exec_path: str | None,
+    fn_paths: Sequence[Path],
+    config: dict[str, Any] | None,
+    selectors: Sequence[Selector] = (),
+    exclude: Sequence[Selector] = (),
+    base: Path | None = None,
+    is_validator: bool = False,
+) -> Step:
+    """A step for ``--image NAME`` or ``--exec FILE`` (``base`` anchors a relative exec path)."""
+    if image is not None:
+        path, label, kind = resolve_image(image, search_path(fn_paths)), image, "image"
+    else:
+        assert exec_path is not None
+        path, label, kind = resolve_exec(exec_path, base), exec_path, "exec"
+    return Step(
+        engine.load(path),
+        label=label,
+        config=config,
+        selectors=tuple(selectors),
+        exclude=tuple(exclude),
+        is_validator=is_validator,
+        kind=kind,
+    )
+
+
+def kptfile_step(
+    engine: Engine,
+    function: Function,
+    package_dir: Path,
+    fn_paths: Sequence[Path],
+    *,
+    is_validator: bool,
+) -> Step:
+    """A step for one Kptfile pipeline entry; ``exec:`` is relative to the package."""
+    return reference_step(
+        engine,
+        image=function.image,
+        exec_path=function.exec,
+        fn_paths=fn_paths,
+        config=load_function_config(function, package_dir),
+        selectors=function.selectors,
+        exclude=function.exclude,
+        base=package_dir,
+        is_validator=is_validator,
+    )
