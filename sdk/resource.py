@@ -274,8 +274,12 @@ class KubeObject:
 
     def describe(self) -> str:
         """A short name for messages: ``Deployment default/web`` or ``Namespace prod``."""
-        name = f"{self.namespace}/{self.name}" if self.namespace else self.name
-        return f"{self.kind or '<no kind>'} {name or '<no name>'}"
+        # Raw reads: describe() names the object in get_str()'s own errors.
+        kind, name, namespace = (
+            str(self.get(path) or "") for path in ("kind", "metadata.name", "metadata.namespace")
+        )
+        shown = f"{namespace}/{name}" if namespace and name else name
+        return f"{kind or '<no kind>'} {shown or '<no name>'}"
 
     def resource_ref(self) -> dict[str, str]:
         """The ``resourceRef`` of a result about this object (empty fields left out)."""

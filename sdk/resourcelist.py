@@ -40,7 +40,7 @@ def decode(text: str | bytes) -> dict[str, Any]:
     stripped = text.lstrip()
     if not stripped:
         raise InputError("input is empty: expected a ResourceList")
-    if stripped.startswith("{"):
+    if stripped[0] in "{[":
         try:
             data = json.loads(stripped)
         except json.JSONDecodeError as error:

@@ -1,0 +1,164 @@
+"""Builds the Python functions (``functions-py/<name>/main.py``) to wasm components.
+
+componentize-py bundles CPython (compiled to WASI) with the function, runs the imports once at
+build time and snapshots the result, so the component starts with everything already imported.
+The entry module is the SDK's ``sdk.component``: it imports the function module ``main`` (the
+convention: every Python function is ``functions-py/<name>/main.py`` declaring one
+``@sdk.function``) and exports ``process(resource-list: string) -> result<string, string>``
+from the world ``krm-function`` in ``sdk/wit/krm.wit``. componentize-py finds that WIT through
+``sdk/componentize-py.toml``, so only the world is named on the command line (passing the WIT
+directory as well makes it add the package twice and fail).
+
+The build runs in a staging directory holding copies of the function's ``*.py`` and of the SDK,
+not the source tree itself: componentize-py mounts every module-path directory read-write into
+its build-time interpreter (which writes ``__pycache__`` there) and scans it for libraries and
+``componentize-py.toml`` files, which on the repository root would include every virtualenv
+under ``.nox/``. For the same reason ``VIRTUAL_ENV`` points at an empty virtualenv: otherwise
+componentize-py adds the site-packages of whatever Python environment it finds, and a
+function could silently bundle a third-party package. Functions use the standard library only.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import nox
+
+from buildtools import common
+
+__all__ = [
+    "ABI",
+    "COMPONENTIZE_PY_VERSION",
+    "ENTRY_MODULE",
+    "FUNCTION_MODULE",
+    "ROOT",
+    "SDK_DIR",
+    "WORLD",
+    "compile",
+    "inputs",
+    "toolchain",
+    "toolchain_for",
+]
+
+ROOT = "functions-py"
+REPO = Path(__file__).resolve().parent.parent
+SDK_DIR = REPO / "sdk"
+WORLD = "krm-function"
+ABI = "component:krm:function/krm-function@0.1.0"
+ENTRY_MODULE = "sdk.component"
+FUNCTION_MODULE = "main"
+COMPONENTIZE_PY_VERSION = "0.25.1"
+# Toolchain.env key holding the componentize-py executable the build runs.
+_EXE_KEY = "COMPONENTIZE_PY"
+
+
+def toolchain(session: nox.Session) -> common.Toolchain:
+    """Install componentize-py into the session and describe it."""
+    session.install(f"componentize-py=={COMPONENTIZE_PY_VERSION}")
+    return toolchain_for(Path(session.bin) / "componentize-py")
+
+
+def toolchain_for(executable: Path) -> common.Toolchain:
+    """Describe the componentize-py at ``executable`` (its version read from ``--version``).
+
+    Raises:
+        common.BuildError: It does not run.
+    """
+    try:
+        completed = subprocess.run(
+            [str(executable), "--version"], capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError) as error:
+        raise common.BuildError(
+            "componentize-py",
+            f"cannot run {executable} --version: {error}; "
+            f"install it: pip install componentize-py=={COMPONENTIZE_PY_VERSION}",
+        ) from None
+    version = completed.stdout.split()[-1] if completed.stdout.split() else "unknown"
+    return common.Toolchain(
+        name="componentize-py", version=version, abi=ABI, env={_EXE_KEY: str(executable)}
+    )
+
+
+def _sdk_files() -> list[Path]:
+    files = [p for p in SDK_DIR.rglob("*.py") if "__pycache__" not in p.parts]
+    files += [p for p in (SDK_DIR / "wit").glob("*") if p.is_file()]
+    files += [SDK_DIR / "componentize-py.toml"]
+    return sorted(files)
+
+
+def inputs(source: common.FunctionSource) -> list[Path]:
+    """What a build reads: the function's ``*.py``, the SDK's ``*.py``, its WIT and config."""
+    return sorted(source.directory.glob("*.py")) + _sdk_files()
+
+
+def _stage(source: common.FunctionSource, stage: Path) -> tuple[Path, Path, Path]:
+    function_dir = stage / "function"
+    library_dir = stage / "lib"
+    venv = stage / "venv"
+    function_dir.mkdir()
+    for path in sorted(source.directory.glob("*.py")):
+        shutil.copy2(path, function_dir / path.name)
+    for path in _sdk_files():
+        target = library_dir / "sdk" / path.relative_to(SDK_DIR)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    (venv / "lib" / "site-packages").mkdir(parents=True)
+    return function_dir, library_dir, venv
+
+
+def _trim(output: str) -> str:
+    """componentize-py's message without the Rust backtrace it appends."""
+    kept = []
+    for line in output.splitlines():
+        if line.startswith("Stack backtrace:"):
+            break
+        kept.append(line)
+    return "\n".join(kept).strip()
+
+
+def compile(source: common.FunctionSource, out: Path, toolchain: common.Toolchain) -> None:
+    """Build ``source`` into the component ``out``.
+
+    Raises:
+        common.BuildError: There is no ``main.py``, or componentize-py failed (its output,
+            including the Python traceback of a failing import, is the message).
+    """
+    if not (source.directory / f"{FUNCTION_MODULE}.py").is_file():
+        raise common.BuildError(
+            source.name,
+            f"{source.directory}: no {FUNCTION_MODULE}.py (a Python function's module must be "
+            f"{FUNCTION_MODULE}.py, declaring one @sdk.function)",
+        )
+    executable = toolchain.env.get(_EXE_KEY, "componentize-py")
+    with tempfile.TemporaryDirectory(prefix="krm-py-build-") as tmp:
+        function_dir, library_dir, venv = _stage(source, Path(tmp))
+        env = {**os.environ, "VIRTUAL_ENV": str(venv), "RUST_BACKTRACE": "0"}
+        env.pop("RUST_LIB_BACKTRACE", None)
+        command = [
+            executable,
+            "--quiet",
+            "--world",
+            WORLD,
+            "componentize",
+            ENTRY_MODULE,
+            "--python-path",
+            str(function_dir),
+            "--python-path",
+            str(library_dir),
+            "--output",
+            str(out.resolve()),
+        ]
+        try:
+            completed = subprocess.run(
+                command, cwd=tmp, env=env, capture_output=True, text=True, check=False
+            )
+        except OSError as error:
+            raise common.BuildError(source.name, f"cannot run {executable}: {error}") from None
+    if completed.returncode != 0 or not out.exists():
+        message = _trim(completed.stderr + completed.stdout) or f"exit code {completed.returncode}"
+        raise common.BuildError(source.name, message)
