@@ -166,12 +166,16 @@ def _edit(document: Document, value: dict[str, Any], style: Style | None = None)
     return update_document(document, value, style)
 
 
-def _render(value: Mapping[str, Any], style: Style | None = None) -> str:
-    return render_document(dict(value), style)
+def _render(value: Mapping[str, Any], style: Style | None = None, newline: str = "\n") -> str:
+    return render_document(dict(value), style, newline)
 
 
 def _join(texts: Sequence[str], newline: str) -> str:
-    return join_documents(list(texts), newline=newline)
+    texts = list(texts)
+    # A document that moved to the top keeps its `---` line; at the top it is noise.
+    if texts and texts[0].startswith(("---\n", "---\r\n")):
+        texts[0] = texts[0].split("\n", 1)[1]
+    return join_documents(texts, newline=newline)
 
 
 # --------------------------------------------------------------------------------------------
@@ -625,7 +629,11 @@ def plan_writes(
         if item.original is not None:
             text = _edit(item.original.document, item.value, _style(package, item.original.path))
         else:
-            text = _render(item.value, _style(package, item.path))
+            stream = package.files.get(item.path)
+            if stream is None:
+                text = _render(item.value)
+            else:
+                text = _render(item.value, stream.style, stream.newline)
         position = float(item.index) if item.index is not None else float("inf")
         entries.setdefault(item.path, []).append(_Entry(position, 1, item.seq, text, True))
 

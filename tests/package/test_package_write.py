@@ -107,10 +107,16 @@ def test_moved_resource_follows_its_path_annotation(app: Path) -> None:
     plan = plan_writes(pkg, values)
     deployment, original_service = pkg.files["deployment.yaml"].documents
     assert plan["deployment.yaml"] == join_documents([deployment.text])
-    # Unchanged apart from its location: the original text moves with it.
-    assert plan["svc/service.yaml"] == join_documents([original_service.text])
+    # Unchanged apart from its location: the original text (comments included) moves with
+    # it; the `---` it had as a second document is dropped at the top of its new file.
+    expected = (
+        "# Its service.\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n"
+        "spec:\n  ports:\n    - port: 80 # http\n"
+    )
+    assert original_service.text == "---\n" + expected
+    assert plan["svc/service.yaml"] == expected
     write_atomically(app, plan)
-    assert (app / "svc/service.yaml").read_text() == join_documents([original_service.text])
+    assert (app / "svc/service.yaml").read_text() == expected
 
 
 def test_new_resources_get_kyaml_default_paths(app: Path) -> None:
