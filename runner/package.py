@@ -21,6 +21,16 @@ position named by their path/index annotations (a changed path moves the resourc
 resources without a path go to `<namespace>/<kind>_<name>.yaml` (kioutil.CreatePathAnnotationValue),
 files that lose all their documents are deleted. Unlike kyaml, unchanged documents keep their
 exact text and changed ones are edited minimally (runner.fidelity).
+
+How the commands use it:
+- eval PKG_DIR: pkg = read_package(dir, include_subpackages=True) (kpt fn eval sees the whole
+  tree); run on pkg.values(); then write_atomically(dir, plan_writes(pkg, outputs)), or
+  output_stream(outputs, "stdout" | "unwrap", pkg), or write_to_dir(out, plan_writes(...)).
+- render PKG_DIR: one read_package(root, include_subpackages=True); each package's own items
+  are pkg.values(p) for p in pkg.packages (read_kptfile(root / p) for its pipeline); run
+  depth-first (a package's pipeline gets its subpackages' outputs plus its own items); write
+  the root's final output as above. Paths stay root-relative throughout (kpt shows a
+  subpackage's functions package-relative paths: rebase_paths converts if needed).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from runner import annotations as ann
-from runner.errors import PackageError
+from runner.errors import InputError, PackageError
 from runner.fidelity import join_documents, render_document, update_document
 from runner.package import (
     Package,
@@ -348,3 +348,31 @@ def test_two_paths_to_one_file_must_agree(tmp_path: Path) -> None:
     with pytest.raises(PackageError, match=r"link\.yaml and cm\.yaml are the same file"):
         write_atomically(tmp_path, plan_writes(pkg, values))
     assert _texts(tmp_path) == before
+
+
+def test_resource_without_id_is_matched_by_path_and_index(app: Path) -> None:
+    pkg = read_package(app)
+    values = pkg.values()
+    for value in values:
+        del value["metadata"]["annotations"][ann.ID]  # a function that dropped the id
+    plan = plan_writes(pkg, values)
+    assert plan["deployment.yaml"] == (app / "deployment.yaml").read_text()
+
+
+def test_output_that_is_not_krm_is_rejected(app: Path) -> None:
+    pkg = read_package(app)
+    with pytest.raises(InputError, match=r"output resource #1 \(document\): not a KRM object"):
+        plan_writes(pkg, [pkg.values()[0], ["not", "a", "mapping"]])  # type: ignore[list-item]
+
+
+def test_resource_moved_next_to_a_held_back_document(app: Path) -> None:
+    pkg = read_package(app)
+    values = pkg.values()
+    inner = _by_name(values, "inner")
+    inner["metadata"]["annotations"][ann.PATH] = "fn-config.yaml"
+    inner["metadata"]["annotations"][ann.INDEX] = "1"
+    plan = plan_writes(pkg, values)
+    (held,) = pkg.files["fn-config.yaml"].documents
+    (moved,) = pkg.files["dir/inner.yml"].documents
+    assert plan["fn-config.yaml"] == held.text + "---\n" + moved.text
+    assert plan["dir/inner.yml"] is None
