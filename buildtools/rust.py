@@ -217,6 +217,7 @@ def compile(source: common.FunctionSource, out: Path, toolchain: common.Toolchai
         "build",
         "--release",
         "--offline",
+        "--quiet",  # no progress lines: a BuildError then holds only the compiler's messages
         "--target",
         target,
         "-p",

@@ -71,6 +71,8 @@ pub struct ResourceList {
 impl ResourceList {
     /// Parse `input`, detecting JSON or YAML; returns the list and the format to write back.
     pub fn parse(input: &str) -> Result<(ResourceList, Format), InputError> {
+        // serde_json rejects a byte-order mark; it carries no meaning here.
+        let input = input.trim_start_matches('\u{feff}');
         let format = Format::detect(input);
         let value: Value = match format {
             Format::Json => serde_json::from_str(input)

@@ -91,6 +91,12 @@ fn yaml_in_yaml_out_keeps_order_and_unknown_fields() {
 }
 
 #[test]
+fn byte_order_mark_is_ignored() {
+    let (output, code) = run(noop, &format!("\u{feff}{JSON_INPUT}")).unwrap();
+    assert_eq!((output.trim_end(), code), (JSON_INPUT, 0));
+}
+
+#[test]
 fn noop_round_trips_json_exactly() {
     let (output, code) = run(noop, JSON_INPUT).unwrap();
     assert_eq!((output.trim_end(), code), (JSON_INPUT, 0));
