@@ -1,0 +1,63 @@
+"""The data the fidelity library hands out: documents with their source text, and errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Document", "Style", "YamlStream", "YamlSyntaxError"]
+
+
+class YamlSyntaxError(ValueError):
+    """Invalid YAML, located: source name, document index (0-based), line and column (1-based)."""
+
+    def __init__(
+        self, source: str, document_index: int, line: int, column: int, message: str
+    ) -> None:
+        self.source = source
+        self.document_index = document_index
+        self.line = line
+        self.column = column
+        self.message = message
+        super().__init__(
+            f"{source}:{line}:{column}: document {document_index}: invalid YAML: {message}"
+        )
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a user indents: mapping indent, and where `- ` sits under a key.
+
+    sequence_indent is the column of `- ` relative to the parent key: 0 is kyaml's compact
+    style (`key:\\n- a`), 2 is the indented style (`key:\\n  - a`).
+    """
+
+    indent: int = 2
+    sequence_indent: int = 0
+
+
+@dataclass(frozen=True)
+class Document:
+    """One YAML document: its exact source text and its value (go-yaml v3 typing).
+
+    text holds the document's leading separator line, directives and leading comments, its
+    content and trailing comments; joining every document's text plus the stream trailer gives
+    back the file. index is the position in the stream, line the 1-based line where text starts.
+    """
+
+    text: str
+    value: Any
+    index: int = 0
+    line: int = 1
+    # The composed PyYAML node of text (minus any BOM), kept so edits do not parse twice.
+    _node: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class YamlStream:
+    """A parsed YAML file: documents, the text after the last one, newline and indent style."""
+
+    documents: list[Document]
+    trailer: str = ""
+    newline: str = "\n"
+    style: Style = field(default_factory=Style)

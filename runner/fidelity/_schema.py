@@ -1,0 +1,225 @@
+"""Value typing: go-yaml v3's reading of YAML (what kpt's kyaml sees), on PyYAML's C parser.
+
+PyYAML resolves plain scalars with YAML 1.1 rules (`yes` is a bool, `1_0` an int, timestamps
+become datetimes). kpt reads YAML with go-yaml v3, which is YAML 1.2 core schema for booleans and
+nulls but still reads `0777` as the octal int 511 and strips `_` from numbers (its resolve.go says
+"Octals from the 1.1 spec, spelled as 0777, are still decoded by default in v3 as well for
+compatibility"). We follow go-yaml v3 so a value means the same thing here as in kpt.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+__all__ = [
+    "FidelityLoader",
+    "canonical_key",
+    "load_yaml_value",
+    "resolves_as_non_string",
+    "same_value",
+]
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MERGE = "tag:yaml.org,2002:merge"
+
+_NULL_RE = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+# Candidates only: the constructor applies Go's strconv rules (underscores stripped first).
+_INT_RE = re.compile(r"^[-+]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9_]+)$")
+_FLOAT_RE = re.compile(
+    r"^(?:[-+]?(?:\.[0-9_]+|[0-9_]+(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9_]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+# go-yaml's yamlStyleFloat, applied after removing underscores.
+_GO_FLOAT_RE = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_DIGITS_AND_SIGN = "-+0123456789"
+
+
+def _go_int(text: str) -> int | None:
+    """strconv.ParseInt(text, 0, 64) / ParseUint: base prefixes, and a leading 0 means octal."""
+    s = text.replace("_", "")
+    sign = 1
+    if s[:1] in "+-":
+        sign = -1 if s[0] == "-" else 1
+        s = s[1:]
+    if not s:
+        return None
+    try:
+        low = s[:2].lower()
+        if low == "0x":
+            n = int(s[2:], 16)
+        elif low == "0o":
+            n = int(s[2:], 8)
+        elif low == "0b":
+            n = int(s[2:], 2)
+        elif len(s) > 1 and s[0] == "0":
+            n = int(s[1:], 8)
+        else:
+            n = int(s, 10)
+    except ValueError:
+        return None
+    n *= sign
+    if -(2**63) <= n < 2**64:
+        return n
+    return None
+
+
+def _go_float(text: str) -> float | None:
+    lowered = text.lower()
+    if lowered in (".inf", "+.inf"):
+        return math.inf
+    if lowered == "-.inf":
+        return -math.inf
+    if lowered == ".nan":
+        return math.nan
+    s = text.replace("_", "")
+    if _GO_FLOAT_RE.match(s):
+        return float(s)
+    return None
+
+
+def _number(text: str) -> int | float | str:
+    """What go-yaml v3 makes of a plain number-looking scalar (the string itself if nothing)."""
+    n = _go_int(text)
+    if n is not None:
+        return n
+    f = _go_float(text)
+    if f is not None:
+        return f
+    return text
+
+
+class FidelityLoader(yaml.CSafeLoader):
+    """CSafeLoader with go-yaml v3 implicit typing and tolerance for unknown tags."""
+
+    # A fresh table: add_implicit_resolver copies the inherited 1.1 table otherwise.
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML declares it so
+
+
+for _tag, _regexp, _first in (
+    (_NULL, _NULL_RE, ["~", "n", "N", ""]),
+    (_BOOL, _BOOL_RE, list("tTfF")),
+    (_INT, _INT_RE, list(_DIGITS_AND_SIGN)),
+    (_FLOAT, _FLOAT_RE, [*_DIGITS_AND_SIGN, "."]),
+    (_MERGE, re.compile(r"^(?:<<)$"), ["<"]),
+):
+    FidelityLoader.add_implicit_resolver(_tag, _regexp, _first)
+
+
+def _construct_number(loader: yaml.SafeLoader, node: Node) -> Any:
+    assert isinstance(node, ScalarNode)
+    return _number(node.value)
+
+
+def _construct_unknown(loader: yaml.SafeLoader, suffix: str, node: Node) -> Any:
+    # go-yaml keeps custom-tagged nodes as their plain content; do the same instead of failing.
+    if isinstance(node, MappingNode):
+        return loader.construct_mapping(node, deep=True)
+    if isinstance(node, SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+def _construct_timestamp_as_str(loader: yaml.SafeLoader, node: Node) -> Any:
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+FidelityLoader.add_constructor(_INT, _construct_number)
+FidelityLoader.add_constructor(_FLOAT, _construct_number)
+FidelityLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_str)
+FidelityLoader.add_multi_constructor("", _construct_unknown)
+
+
+def load_yaml_value(text: str) -> Any:
+    """Load one YAML document with go-yaml v3 typing (`yes` is a string, `0777` is 511).
+
+    Raises yaml.YAMLError for invalid YAML or more than one document.
+    """
+    return yaml.load(text, Loader=FidelityLoader)
+
+
+_resolver11 = yaml.resolver.Resolver()
+_probe = FidelityLoader("")
+
+
+def resolves_as_non_string(text: str) -> bool:
+    """True if `text` written plain would not read back as that string (go-yaml v3 or YAML 1.1).
+
+    New strings are quoted when either reading would type them, as go-yaml v3's encoder does for
+    old YAML 1.1 booleans like `yes`, so that no reader of the output gets a surprise.
+    """
+    if _resolver11.resolve(ScalarNode, text, (True, False)) != _STR:  # type: ignore[no-untyped-call]
+        return True
+    tag = _probe.resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    if tag == _STR:
+        return False
+    if tag in (_INT, _FLOAT):
+        return not isinstance(_number(text), str)
+    return True
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Type-strict equality of JSON-like values.
+
+    Strings, booleans, null and numbers are told apart (`1` vs `"1"` vs `true` differ); ints and
+    floats compare by number (`1` equals `1.0`: JSON does not tell them apart). NaN equals NaN.
+    """
+    if a is b:
+        return True
+    ta, tb = type(a), type(b)
+    if ta is dict or isinstance(a, dict):
+        if not isinstance(b, dict) or len(a) != len(b):
+            return False
+        return all(k in b and same_value(va, b[k]) for k, va in a.items())
+    if isinstance(a, list):
+        if not isinstance(b, list) or len(a) != len(b):
+            return False
+        return all(same_value(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, str):
+        return isinstance(b, str) and a == b
+    if isinstance(a, bool) or isinstance(b, bool):
+        return ta is tb and a == b
+    if isinstance(a, int | float):
+        if not isinstance(b, int | float):
+            return False
+        if a != a and b != b:  # both NaN
+            return True
+        return bool(a == b)
+    if a is None or b is None:
+        return a is None and b is None
+    return bool(ta is tb and a == b)
+
+
+def canonical_key(value: Any) -> str:
+    """A hashable text that is equal for values that are same_value (used to diff lists)."""
+    if isinstance(value, dict):
+        inner = ",".join(
+            f"{canonical_key(k)}:{canonical_key(v)}" for k, v in sorted(value.items(), key=_kstr)
+        )
+        return "{" + inner + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(canonical_key(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "b" + str(value)
+    if isinstance(value, int | float):
+        if value != value:
+            return "nnan"
+        if isinstance(value, float) and value.is_integer():
+            return "n" + str(int(value))
+        return "n" + repr(value)
+    if isinstance(value, str):
+        return "s" + repr(value)
+    return "o" + repr(value)
+
+
+def _kstr(item: tuple[Any, Any]) -> str:
+    return repr(item[0])
