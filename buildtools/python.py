@@ -21,6 +21,7 @@ function could silently bundle a third-party package. Functions use the standard
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -113,7 +114,7 @@ def _stage(source: common.FunctionSource, stage: Path) -> tuple[Path, Path, Path
 
 def _trim(output: str) -> str:
     """componentize-py's message without the Rust backtrace it appends."""
-    kept = []
+    kept: list[str] = []
     for line in output.splitlines():
         if line.startswith("Stack backtrace:"):
             break
@@ -161,4 +162,11 @@ def compile(source: common.FunctionSource, out: Path, toolchain: common.Toolchai
             raise common.BuildError(source.name, f"cannot run {executable}: {error}") from None
     if completed.returncode != 0 or not out.exists():
         message = _trim(completed.stderr + completed.stdout) or f"exit code {completed.returncode}"
-        raise common.BuildError(source.name, message)
+        raise common.BuildError(source.name, _host_paths(message, source))
+
+
+def _host_paths(message: str, source: common.FunctionSource) -> str:
+    """Show the build interpreter's mount points (``/0`` the function, ``/1`` the SDK's parent)
+    as the source paths they were copied from, so a traceback points at the real files."""
+    message = re.sub(r"(?<=[\s\"'])/0/", f"{source.directory}/", message)
+    return re.sub(r"(?<=[\s\"'])/1/sdk/", f"{SDK_DIR}/", message)
