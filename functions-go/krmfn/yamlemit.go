@@ -319,3 +319,16 @@ func DoubleQuote(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
+
+// FormatString renders s as an inline YAML scalar that reads back as the string s: plain when
+// that is safe, else double-quoted.
+func FormatString(s string) string {
+	if needsQuotes(s) {
+		return DoubleQuote(s)
+	}
+	return s
+}
+
+// ResolvePlain types the text of a plain scalar by the YAML 1.2 core schema: nil, bool,
+// Number, or the string itself.
+func ResolvePlain(s string) any { return resolvePlain(s) }

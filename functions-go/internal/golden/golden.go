@@ -8,7 +8,8 @@
 //	expected-exit-code      the expected exit code
 //
 // Items and results are compared as data (field order included, comments and quoting not).
-// Each case runs twice: with the ResourceList as YAML and as JSON. Set KRM_UPDATE_GOLDEN=1 to
+// Each case runs three times: with the ResourceList as YAML written by krmfn, as JSON, and as
+// YAML assembled from the case files' text so that their comments reach the function. Set KRM_UPDATE_GOLDEN=1 to
 // rewrite expected.yaml / expected-results.yaml / expected-exit-code from the actual output.
 package golden
 
@@ -41,8 +42,9 @@ func Input(t *testing.T, dir string) *krmfn.Map {
 	return rl
 }
 
-// Check runs every case under testdata/ through run, as YAML and as JSON.
-func Check(t *testing.T, run RunFunc) {
+// Check runs every case under testdata/ through run in each input variant ("yaml", "json",
+// "yaml-text"), or only in the variants named.
+func Check(t *testing.T, run RunFunc, only ...string) {
 	dirs, _ := filepath.Glob(filepath.Join("testdata", "*", "resources.yaml"))
 	if len(dirs) == 0 {
 		t.Fatal("no testdata/<case>/resources.yaml found")
@@ -55,12 +57,71 @@ func Check(t *testing.T, run RunFunc) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, in := range []struct{ format, text string }{{"yaml", string(yamlIn)}, {"json", string(jsonIn)}} {
+		variants := []struct{ format, text string }{
+			{"yaml", string(yamlIn)}, {"json", string(jsonIn)}, {"yaml-text", string(TextInput(t, dir))},
+		}
+		for _, in := range variants {
+			if len(only) > 0 && !contains(only, in.format) {
+				continue
+			}
 			t.Run(filepath.Base(dir)+"/"+in.format, func(t *testing.T) {
 				checkCase(t, dir, run, []byte(in.text))
 			})
 		}
 	}
+}
+
+// TextInput assembles the ResourceList of a case directory as YAML text, keeping the files'
+// comments: each document of resources.yaml becomes an indented "- " entry of items.
+func TextInput(t *testing.T, dir string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	b.WriteString("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n")
+	for _, doc := range splitDocs(string(read(t, filepath.Join(dir, "resources.yaml")))) {
+		b.WriteString(indent(doc, "- "))
+	}
+	if cfg := filepath.Join(dir, "fn-config.yaml"); exists(cfg) {
+		b.WriteString("functionConfig:\n")
+		b.WriteString(indent(string(read(t, cfg)), "  "))
+	}
+	return b.Bytes()
+}
+
+// splitDocs splits a YAML stream's text at its "---" lines, dropping empty documents.
+func splitDocs(text string) []string {
+	var docs []string
+	var cur []string
+	flush := func() {
+		doc := strings.Join(cur, "\n")
+		if strings.TrimSpace(doc) != "" {
+			docs = append(docs, doc+"\n")
+		}
+		cur = nil
+	}
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		if line == "---" || strings.HasPrefix(line, "--- ") {
+			flush()
+			continue
+		}
+		cur = append(cur, line)
+	}
+	flush()
+	return docs
+}
+
+// indent prefixes the first line with first and the others with as many spaces.
+func indent(doc, first string) string {
+	lines := strings.Split(strings.TrimRight(doc, "\n"), "\n")
+	pad := strings.Repeat(" ", len(first))
+	for i, line := range lines {
+		switch {
+		case i == 0:
+			lines[i] = first + line
+		case line != "":
+			lines[i] = pad + line
+		}
+	}
+	return strings.Join(lines, "\n") + "\n"
 }
 
 func checkCase(t *testing.T, dir string, run RunFunc, input []byte) {
@@ -159,4 +220,13 @@ func write(t *testing.T, path string, data []byte) {
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+func contains(list []string, s string) bool {
+	for _, item := range list {
+		if item == s {
+			return true
+		}
+	}
+	return false
 }
