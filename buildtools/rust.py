@@ -26,6 +26,7 @@ __all__ = [
     "RUSTC",
     "MissingToolchain",
     "cargo_env",
+    "cargo_test",
     "compile",
     "find_toolchain",
     "inputs",
@@ -241,3 +242,22 @@ def compile(source: common.FunctionSource, out: Path, toolchain: common.Toolchai
     if not wasm.is_file():
         raise common.BuildError(source.name, f"cargo succeeded but left no {wasm}")
     shutil.copyfile(wasm, out)
+
+
+def cargo_test(session: nox.Session, workspace: Path, *args: str) -> None:
+    """Run the workspace's native tests (krm-fn's unit tests and every function's golden cases).
+
+    They run on the host target, so they need Debian's rustc and crates but no wasm runtime.
+    """
+    toolchain(session)  # installs Debian's packages when missing
+    # cargo finds .cargo/config.toml (the Debian crate source) from its working directory.
+    with session.chdir(workspace):
+        session.run(
+            str(CARGO),
+            "test",
+            "--offline",
+            *args,
+            external=True,
+            env=cargo_env(workspace),
+            include_outer_env=False,  # cargo_env already holds the outer env, minus what it drops
+        )
