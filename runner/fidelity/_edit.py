@@ -21,7 +21,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ._emit import block_lines, inline_scalar, render_document
 from ._model import Document, Style
 from ._schema import canonical_key, load_yaml_value, same_value
-from ._stream import compose_text, detect_style, split_lines
+from ._stream import compose_only, compose_text, detect_style, split_lines
 
 __all__ = ["update_document"]
 
@@ -43,9 +43,13 @@ def update_document(doc: Document, new_value: Any, style: Style | None = None) -
     body = doc.text[len(bom) :]
     node = doc._node
     try:
-        if node is None:
+        if "<<" in body:
+            # Constructing merges rewrote the cached tree; mappings with `<<` are not edited
+            # in place (their key count differs from the value's), the rest of the file is.
+            node = compose_only(body)
+        elif node is None:
             node, _ = compose_text(body)
-        if node is not None and "<<" not in body:
+        if node is not None:
             text = _Editor(body, node, style).run(doc.value, new_value)
             if _reads_as(text, new_value):
                 return bom + text

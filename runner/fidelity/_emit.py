@@ -41,7 +41,11 @@ def single_quoted(s: str) -> str | None:
 
 def plain_ok(s: str) -> bool:
     """True if s can be written plain and reads back as the same string everywhere."""
-    return _PLAIN_RE.fullmatch(s) is not None and not resolves_as_non_string(s)
+    # A leading `-` is fine when a non-space follows (`--port=80`), but not `---` (doc marker).
+    body = s.lstrip("-")
+    if s.startswith("---") or not body:
+        return False
+    return _PLAIN_RE.fullmatch(body) is not None and not resolves_as_non_string(s)
 
 
 def inline_scalar(value: Any, quote: str | None = None) -> str | None:

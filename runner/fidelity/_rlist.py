@@ -108,7 +108,8 @@ def split_resource_list_items(rl_doc: Document) -> list[Document] | None:
         return [] if not items and not seq.value else None
     lines = split_lines(text)
     docs: list[Document] = []
-    prev_end = seq.start_mark.line
+    items_key = next(k for k, v in node.value if v is seq)
+    prev_end = items_key.end_mark.line + 1
     for i, item in enumerate(seq.value):
         if not isinstance(item, MappingNode) or item.flow_style or not item.value:
             return None
@@ -125,7 +126,7 @@ def split_resource_list_items(rl_doc: Document) -> list[Document] | None:
                 end -= 1
         else:
             end = _end_of_items(lines, node, seq)
-        start = prev_end if i > 0 else line
+        start = prev_end
         while start < line and not lines[start].strip():
             start += 1
         chunk: list[str] = []

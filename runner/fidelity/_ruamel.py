@@ -14,7 +14,6 @@ __all__ = ["ruamel_update"]
 def ruamel_update(text: str, new_value: Any, style: Style | None) -> str | None:
     """Load `text` round-trip, apply new_value onto the tree, dump; None if ruamel fails."""
     from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
 
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
@@ -26,7 +25,7 @@ def ruamel_update(text: str, new_value: Any, style: Style | None) -> str | None:
         tree = _apply(tree, new_value)
         out = io.StringIO()
         yaml.dump(tree, out)
-    except (YAMLError, TypeError, ValueError, AttributeError):
+    except Exception:  # ruamel internals raise assorted errors on odd trees; we fall back
         return None
     result = out.getvalue()
     nl = "\r\n" if "\r\n" in text else "\n"

@@ -14,6 +14,7 @@ from ._model import Document, Style, YamlStream, YamlSyntaxError
 from ._schema import FidelityLoader
 
 __all__ = [
+    "compose_only",
     "compose_text",
     "detect_style",
     "join_documents",
@@ -88,6 +89,16 @@ def compose_text(text: str) -> tuple[Node | None, Any]:
     finally:
         loader.dispose()
     return node, value
+
+
+def compose_only(text: str) -> Node | None:
+    """The node tree without constructing values (merge keys `<<` stay as written)."""
+    loader = FidelityLoader(text)
+    try:
+        node: Node | None = loader.get_single_node()
+    finally:
+        loader.dispose()
+    return node
 
 
 def _is_empty_doc(lines: list[str]) -> bool:
