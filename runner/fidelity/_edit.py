@@ -50,8 +50,11 @@ def update_document(doc: Document, new_value: Any, style: Style | None = None) -
         elif node is None:
             node, _ = compose_text(body)
         if node is not None:
-            text = _Editor(body, node, style).run(doc.value, new_value)
-            if _reads_as(text, new_value):
+            editor = _Editor(body, node, style)
+            text = editor.run(doc.value, new_value)
+            # Plain entry/scalar edits are trusted (that is the hot path: annotations);
+            # anything structural is checked by reading it back.
+            if editor.simple or _reads_as(text, new_value):
                 return bom + text
     except (_Fallback, yaml.YAMLError, RecursionError):
         pass
@@ -107,6 +110,7 @@ class _Editor:
         self.starts = [0, *accumulate(len(x) for x in self.lines)]
         self.nl = _newline(text)
         self.edits: list[tuple[int, int, str]] = []
+        self.simple = True  # only scalar replacements, entry deletions, scalar insertions
         self._style = style
         self.multi: set[int] = set()
         if "*" in text and "&" in text:
@@ -255,10 +259,16 @@ class _Editor:
                 start[i] = self.leading_start(key_line[i], bound)
         end = [*start[1:], last[-1] + 1]
         index = {k: i for i, k in enumerate(keys)}
+        local_indent = 0
+        for k, v in entries:
+            if _block_map(v) and v.start_mark.line > k.start_mark.line:
+                local_indent = v.start_mark.column - k.start_mark.column
+                break
         surviving = [i for i, k in enumerate(keys) if k in new]
         # Deletions.
         skip_delete: set[int] = set()
         if inline0 and keys[0] not in new:
+            self.simple = False
             if not surviving:
                 raise _Fallback
             s = surviving[0]
@@ -293,7 +303,15 @@ class _Editor:
                 line = end[surviving[0]]
             else:
                 raise _Fallback
-            pending.setdefault(line, []).extend(block_lines({k: v}, key_col, self.style))
+            if not _needs_block(v):
+                st = _DEFAULT_STYLE
+            elif isinstance(v, dict) and local_indent and all(map(_one_line, v.values())):
+                # A map of one-line scalars (new labels/annotations): indent like the siblings.
+                st = Style(local_indent, self.style.sequence_indent if self._style else 0)
+            else:
+                self.simple = False
+                st = self.style
+            pending.setdefault(line, []).extend(block_lines({k: v}, key_col, st))
         for line, lines in pending.items():
             self.insert_at(line, lines)
 
@@ -315,6 +333,7 @@ class _Editor:
 
     def rerender_value(self, kn: Node, new: Any, last: int) -> None:
         """Replace everything after `key:` up to the value's last line."""
+        self.simple = False
         line = self.lines[kn.end_mark.line]
         colon = line.find(":", kn.end_mark.column)
         if colon < 0:
@@ -332,6 +351,7 @@ class _Editor:
         pos = self.off(vn.start_mark.line, vn.start_mark.column)
         # Keep an anchor or tag written before the scalar.
         while self.text[pos : pos + 1] in ("&", "!"):
+            self.simple = False
             nxt = pos
             while nxt < len(self.text) and self.text[nxt] not in " \t\r\n":
                 nxt += 1
@@ -341,7 +361,7 @@ class _Editor:
         end = self.off(vn.end_mark.line, vn.end_mark.column)
         if vn.style in ("|", ">"):
             return self.block_scalar(vn, new, pos)
-        if vn.value == "" and vn.style is None:
+        if vn.value == "" and not vn.style:
             return False  # `key:` with nothing after it: re-render adds the space
         if isinstance(new, str) and "\n" in new:
             return False
@@ -352,6 +372,7 @@ class _Editor:
         return True
 
     def block_scalar(self, vn: ScalarNode, new: Any, pos: int) -> bool:
+        self.simple = False
         if not isinstance(new, str) or not new or new[:1] in (" ", "\t", "\n"):
             return False
         header = self.lines[vn.start_mark.line][vn.start_mark.column :]
@@ -393,6 +414,7 @@ class _Editor:
     # -- sequences -------------------------------------------------------------------------
 
     def sequence(self, node: SequenceNode, old: list[Any], new: list[Any], floor: int) -> None:
+        self.simple = False
         self.guard(node)
         items = node.value
         if len(items) != len(old):
@@ -473,6 +495,19 @@ class _Editor:
         lines = block_lines([new], dcol, self.style)
         repl = self.nl.join([lines[0][dcol:], *lines[1:]])
         self.edits.append((self.off(dline, dcol), self.line_end(last), repl))
+
+
+def _needs_block(value: Any) -> bool:
+    return (isinstance(value, dict | list) and bool(value)) or (
+        isinstance(value, str) and "\n" in value
+    )
+
+
+_DEFAULT_STYLE = Style()
+
+
+def _one_line(value: Any) -> bool:
+    return not isinstance(value, dict | list) and not (isinstance(value, str) and "\n" in value)
 
 
 def _block_map(node: Node) -> TypeGuard[MappingNode]:

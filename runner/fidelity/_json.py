@@ -55,7 +55,7 @@ def parse_json_resource_list(text: str) -> JsonResourceList:
         spans = _item_spans(text)
     m = re.search(r"\n([ \t]+)\S", text)
     indent = len(m.group(1).expandtabs(8)) if m else None
-    compact = m is None and '": ' not in text and '",' not in text.replace('", ', "")
+    compact = m is None and '": ' not in text
     return JsonResourceList(text, value, spans, indent, compact)
 
 

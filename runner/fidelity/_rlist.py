@@ -121,8 +121,8 @@ def split_resource_list_items(rl_doc: Document) -> list[Document] | None:
         if i + 1 < len(seq.value):
             nxt = seq.value[i + 1]
             end = nxt.start_mark.line
-            # Comments directly above the next dash belong to the next item.
-            while end - 1 > line and lines[end - 1].lstrip().startswith("#"):
+            # Comments above the next dash (blank lines between them too) lead the next item.
+            while end - 1 > line and (not lines[end - 1].strip() or _is_comment(lines[end - 1])):
                 end -= 1
         else:
             end = _end_of_items(lines, node, seq)
@@ -148,6 +148,10 @@ def split_resource_list_items(rl_doc: Document) -> list[Document] | None:
         docs.append(Document(item_text, items[i], i, rl_doc.line + start))
         prev_end = end
     return docs
+
+
+def _is_comment(line: str) -> bool:
+    return line.lstrip().startswith("#")
 
 
 def _end_of_items(lines: list[str], root: MappingNode, seq: SequenceNode) -> int:
