@@ -53,8 +53,10 @@ from runner.fidelity import (
     YamlStream,
     YamlSyntaxError,
     join_documents,
+    load_yaml_value,
     parse_yaml_stream,
     render_document,
+    same_value,
     update_document,
 )
 from runner.krmignore import IgnoreRules, read_ignore_file
@@ -173,7 +175,13 @@ def parse_text(text: str, source: str) -> YamlStream:
 
 
 def _edit(document: Document, value: dict[str, Any], style: Style | None = None) -> str:
-    return update_document(document, value, style)
+    text = update_document(document, value, style)
+    # Safety net: never write a document that does not read back as the value (a minimal
+    # edit that went wrong costs that document its comments, not its content).
+    if text != document.text and not same_value(load_yaml_value(text), value):
+        newline = "\r\n" if "\r\n" in document.text else "\n"
+        text = render_document(value, style, newline)
+    return text
 
 
 def _render(value: Mapping[str, Any], style: Style | None = None, newline: str = "\n") -> str:
@@ -639,28 +647,29 @@ def plan_writes(
         if item.original is not None:
             text = _edit(item.original.document, item.value, _style(package, item.original.path))
         else:
-            stream = package.files.get(item.path)
-            if stream is None:
+            into = package.files.get(item.path)
+            if into is None:
                 text = _render(item.value)
             else:
-                text = _render(item.value, stream.style, stream.newline)
+                text = _render(item.value, into.style, into.newline)
         position = float(item.index) if item.index is not None else float("inf")
         entries.setdefault(item.path, []).append(_Entry(position, 1, item.seq, text, True))
 
     plan: dict[str, str | None] = {}
     for relpath in sorted(set(package.files) | set(entries)):
-        stream = package.files.get(relpath)
+        existing = package.files.get(relpath)
         file_entries = sorted(entries.get(relpath, []), key=lambda e: (e.position, e.group, e.seq))
         texts = [e.text for e in file_entries]
-        if stream is not None:
-            originally_had = any(d.value is not None for d in stream.documents)
-            if texts == [d.text for d in stream.documents]:
-                plan[relpath] = _original_text(package, relpath)
+        if existing is not None:
+            originally_had = any(d.value is not None for d in existing.documents)
+            if texts == [d.text for d in existing.documents]:
+                # fidelity's invariant: the documents' texts plus the trailer are the file.
+                plan[relpath] = "".join(texts) + existing.trailer
                 continue
             if originally_had and not any(e.non_empty for e in file_entries):
                 plan[relpath] = None
                 continue
-            plan[relpath] = _join(texts, stream.newline) + stream.trailer
+            plan[relpath] = _join(texts, existing.newline) + existing.trailer
         else:
             plan[relpath] = _join(texts, "\n")
     return plan
@@ -669,10 +678,6 @@ def plan_writes(
 def _style(package: Package, relpath: str) -> Style | None:
     stream = package.files.get(relpath)
     return stream.style if stream is not None else None
-
-
-def _original_text(package: Package, relpath: str) -> str:
-    return (package.root / relpath).read_bytes().decode("utf-8")
 
 
 # --------------------------------------------------------------------------------------------

@@ -376,3 +376,70 @@ def test_resource_moved_next_to_a_held_back_document(app: Path) -> None:
     (moved,) = pkg.files["dir/inner.yml"].documents
     assert plan["fn-config.yaml"] == held.text + "---\n" + moved.text
     assert plan["dir/inner.yml"] is None
+
+
+def test_edits_always_read_back_as_the_new_value(app: Path) -> None:
+    # Adding a label and a first annotation at once: the written document must hold exactly
+    # the new value (a wrong minimal edit falls back to a fresh rendering of that document).
+    pkg = read_package(app)
+    values = pkg.values()
+    web = _by_name(values, "web", "Deployment")
+    web["metadata"]["labels"]["tier"] = "web"
+    web["metadata"]["annotations"]["owner"] = "me"
+    write_atomically(app, plan_writes(pkg, values))
+    written = next(yaml.safe_load_all((app / "deployment.yaml").read_text()))
+    assert written["metadata"] == {
+        "name": "web",
+        "labels": {"app": "web", "tier": "web"},
+        "annotations": {"owner": "me"},
+    }
+
+
+def test_modified_documents_exact_text(app: Path) -> None:
+    pkg = read_package(app)
+    values = pkg.values()
+    _by_name(values, "web", "Deployment")["spec"]["replicas"] = 5
+    _by_name(values, "web", "Service")["metadata"]["namespace"] = "prod"
+    write_atomically(app, plan_writes(pkg, values))
+    assert (app / "deployment.yaml").read_text() == (
+        "# The web tier.\n"
+        "apiVersion: apps/v1\n"
+        "kind: Deployment\n"
+        "metadata:\n"
+        "  name: web # inline comment\n"
+        "  labels:\n"
+        "    app: web\n"
+        "spec:\n"
+        "  replicas: 5\n"
+        "---\n"
+        "# Its service.\n"
+        "apiVersion: v1\n"
+        "kind: Service\n"
+        "metadata:\n"
+        "  name: web\n"
+        "  namespace: prod\n"
+        "spec:\n"
+        "  ports:\n"
+        "    - port: 80 # http\n"
+    )
+
+
+def test_crlf_edit_and_append_keep_crlf(tmp_path: Path) -> None:
+    (tmp_path / "c.yaml").write_bytes(
+        b"# head\r\napiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: a # c\r\n"
+        b"data:\r\n  k: v\r\n"
+    )
+    pkg = read_package(tmp_path)
+    values = pkg.values()
+    values[0]["data"]["k2"] = "v2"
+    new = {
+        "apiVersion": "v1",
+        "kind": "X",
+        "metadata": {"name": "n", "annotations": {ann.PATH: "c.yaml"}},
+    }
+    write_atomically(tmp_path, plan_writes(pkg, [*values, new]))
+    assert (tmp_path / "c.yaml").read_bytes() == (
+        b"# head\r\napiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: a # c\r\n"
+        b"data:\r\n  k: v\r\n  k2: v2\r\n---\r\napiVersion: v1\r\nkind: X\r\nmetadata:\r\n"
+        b"  name: n\r\n"
+    )
