@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
@@ -14,6 +15,7 @@ nox.options.error_on_external_run = True
 
 ROOT = Path(__file__).parent
 DIST = ROOT / "dist" / "functions"
+PYPROJECT = nox.project.load_toml("pyproject.toml")
 sys.path.insert(0, str(ROOT))
 
 from buildtools import common  # noqa: E402  (needs ROOT on sys.path)
@@ -30,9 +32,7 @@ def _report(session: nox.Session, report: common.BuildReport, lang: str) -> None
 
 
 def _build_lang(session: nox.Session, lang: str) -> None:
-    from buildtools import golang, python, rust
-
-    builder = {"go": golang, "rust": rust, "py": python}[lang]
+    builder = importlib.import_module(f"buildtools.{BUILDERS[lang]}")
     toolchain = builder.toolchain(session)
     sources = common.discover(ROOT / builder.ROOT, lang)
     report = common.build_all(
@@ -42,13 +42,17 @@ def _build_lang(session: nox.Session, lang: str) -> None:
 
 
 LANGS = ("go", "rust", "py")
+BUILDERS = {"go": "golang", "rust": "rust", "py": "python"}  # buildtools/<module>.py
+
+
+def _groups(*names: str) -> list[str]:
+    """Requirements of pyproject's [dependency-groups] (pip here predates ``--group``)."""
+    return [req for name in names for req in nox.project.dependency_groups(PYPROJECT, name)]
 
 
 def _install_build_tools(session: nox.Session, langs: tuple[str, ...]) -> None:
     groups = [f"build-{lang}" for lang in langs if lang in ("go", "py")]
-    if groups:
-        session.install(*[a for g in groups for a in ("--group", g)])
-    session.install("-e", ".")
+    session.install(*_groups(*groups), "-e", ".")
 
 
 def _build(session: nox.Session, langs: tuple[str, ...]) -> None:
@@ -94,17 +98,28 @@ def build_py(session: nox.Session) -> None:
 @nox.session
 def test(session: nox.Session) -> None:
     """Run every test against the built functions (run `nox -s build` first), then lint."""
-    session.install("--group", "test", "--group", "build-go", "-e", ".")
+    session.install(*_groups("test", "build-go"), "-e", ".")
     if not (DIST / common.MANIFEST_NAME).exists():
         session.error("no built functions: run `nox -s build test`")
     session.run("pytest", *session.posargs)
+    if not session.posargs:  # a filtered run (``-- -k x``) skips the libraries' native tests
+        _native_library_tests(session)
     session.notify("lint")
+
+
+def _native_library_tests(session: nox.Session) -> None:
+    """The Go and Rust helper libraries' own unit and golden tests, on the host (no wasm)."""
+    from buildtools import rust
+
+    with session.chdir(ROOT / "functions-go"):
+        session.run("go", "test", "./...", env={"GOPROXY": "off", "GOTOOLCHAIN": "local"})
+    rust.cargo_test(session, ROOT / "functions-rust")
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff and mypy --strict over the Python code."""
-    session.install("--group", "lint", "-e", ".")
+    session.install(*_groups("lint"), "-e", ".")
     session.run("ruff", "check", ".")
     session.run("mypy")
 

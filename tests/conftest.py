@@ -54,13 +54,22 @@ class CliResult:
 
 @pytest.fixture
 def cache_dir(tmp_path: Path) -> Path:
+    """A fresh, private compile cache (for tests of the cache itself)."""
     path = tmp_path / "cache"
     path.mkdir(mode=0o700)
     return path
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One compile cache for every CLI run, as a user's would be: each function compiles once."""
+    path = tmp_path_factory.mktemp("cache")
+    path.chmod(0o700)
+    return path
+
+
 @pytest.fixture
-def cli(cache_dir: Path) -> Callable[..., CliResult]:
+def cli(shared_cache: Path) -> Callable[..., CliResult]:
     """Run ``python -m runner ARGS`` in a subprocess, as a user would."""
 
     def run(
@@ -69,7 +78,7 @@ def cli(cache_dir: Path) -> Callable[..., CliResult]:
         cwd: Path | None = None,
         env: dict[str, str] | None = None,
     ) -> CliResult:
-        full_env = {**os.environ, "KRM_WASM_CACHE": str(cache_dir), **(env or {})}
+        full_env = {**os.environ, "KRM_WASM_CACHE": str(shared_cache), **(env or {})}
         full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
         done = subprocess.run(
             [sys.executable, "-m", "runner", *map(str, args)],
