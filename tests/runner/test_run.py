@@ -94,7 +94,7 @@ def test_missing_function_config_is_an_error_result(
 ) -> None:
     value = json.loads(POC_JSON.read_text())
     del value["functionConfig"]
-    done = cli("run", functions[function], "--results-dir", "results", stdin=json.dumps(value))
+    done = cli("run", functions[function], stdin=json.dumps(value))
     assert done.returncode == 1
     assert "[FAIL]" in done.stderr
     assert "[error]" in done.stderr
