@@ -82,7 +82,9 @@ def parse_resource_list(text: str, source: str) -> ParsedResourceList:
         except ValueError as error:
             raise InputError(f"{source}: not valid JSON: {error}") from None
         value = check_resource_list(original.value, source)
-        return ParsedResourceList(value, "json", [None] * len(value["items"]), None, original)
+        return ParsedResourceList(
+            value, "json", [None] * len(value["items"]), json_original=original
+        )
     stream = parse_stream(text, source)
     documents = [doc for doc in stream.documents if doc.value is not None]
     if len(documents) != 1:

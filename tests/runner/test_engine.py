@@ -41,7 +41,7 @@ def test_undeclared_module_wants_yaml(wat: Callable[[str, str], Path]) -> None:
 
 
 def test_rejects_files_that_are_not_wasm() -> None:
-    with pytest.raises(WasmLoadError, match="x.wasm: not a WebAssembly binary"):
+    with pytest.raises(WasmLoadError, match=r"x\.wasm: not a WebAssembly binary"):
         inspect_wasm(b"#!/bin/sh\n", "x.wasm")
 
 
