@@ -52,6 +52,8 @@ func TestParseYAML(t *testing.T) {
 		{"empty literal", "a: |\nb: 1\n", `{"a":"","b":1}`},
 		{"anchors and aliases", "a: &x {k: v}\nb: *x\nc: &s str\nd: *s\n", `{"a":{"k":"v"},"b":{"k":"v"},"c":"str","d":"str"}`},
 		{"anchor on block mapping", "a: &m\n  k: v\nb: *m\n", `{"a":{"k":"v"},"b":{"k":"v"}}`},
+		{"merge keys", "base: &b {x: 1, y: 2}\nm:\n  y: 3\n  <<: *b\n  z: 4\nq: {<<: [*b, {w: 5}], x: 0}\n\"<<\": kept\n",
+			`{"base":{"x":1,"y":2},"m":{"y":3,"x":1,"z":4},"q":{"y":2,"w":5,"x":0},"<<":"kept"}`},
 		{"tags", "a: !!str 123\nb: !!int \"7\"\nc: !custom x\nd: ! true\n", `{"a":"123","b":7,"c":"x","d":"true"}`},
 		{"document start", "---\na: 1\n", `{"a":1}`},
 		{"utf-8", "名前: 値 # コメント\n", `{"名前":"値"}`},

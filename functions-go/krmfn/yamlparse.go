@@ -17,7 +17,7 @@ import (
 // Not supported (a SyntaxError names the place): explicit "? " keys, complex (collection or
 // alias) keys, multi-line implicit keys. Tags are read and ignored except the core ones
 // (!!str, !!int, !!float, !!bool, !!null) that change how a scalar is typed. "<<" merge keys
-// are kept as ordinary keys (they are YAML 1.1, not 1.2).
+// are applied (a YAML 1.1 feature that PyYAML, ruamel.yaml and go-yaml also apply).
 
 // SyntaxError is a YAML or JSON syntax error; Line and Column are 1-based (Column counts
 // characters, not bytes).
@@ -341,7 +341,7 @@ content:
 			if !ok {
 				p.fail(start, "a flow collection cannot be used as a mapping key")
 			}
-			value = p.parseBlockMap(column, key, start)
+			value = p.parseBlockMap(column, key, style == StylePlain, start)
 			break
 		}
 		if s, ok := raw.(string); ok {
@@ -429,8 +429,69 @@ func (p *parser) parseAlias() any {
 	return DeepCopy(v)
 }
 
-func (p *parser) parseBlockMap(column int, key string, keyPos int) *Map {
+// merger applies "<<" merge keys (plain "<<" only): the merged mappings' keys that the
+// mapping does not set itself are inserted where the "<<" key was, as YAML 1.1, PyYAML and
+// go-yaml do.
+type merger struct {
+	at      int
+	sources []any
+	seen    bool
+}
+
+// take records a "<<: value" pair; it reports false for an ordinary key.
+func (mg *merger) take(p *parser, m *Map, key string, plain bool, value any, keyPos int) bool {
+	if key != "<<" || !plain {
+		return false
+	}
+	if mg.seen {
+		p.fail(keyPos, "duplicate mapping key \"<<\"")
+	}
+	mg.seen, mg.at = true, len(m.entries)
+	switch v := value.(type) {
+	case *Map:
+		mg.sources = []any{v}
+	case []any:
+		mg.sources = v
+	default:
+		p.fail(keyPos, "a \"<<\" merge key needs a mapping or a sequence of mappings, got a %s", typeName(value))
+	}
+	return true
+}
+
+func (mg *merger) apply(p *parser, m *Map, keyPos int) {
+	if !mg.seen {
+		return
+	}
+	var merged []Entry
+	have := map[string]bool{}
+	for _, e := range m.entries {
+		have[e.Key] = true
+	}
+	for _, src := range mg.sources {
+		sm, ok := src.(*Map)
+		if !ok {
+			p.fail(keyPos, "a \"<<\" merge key needs mappings, got a %s", typeName(src))
+		}
+		for _, e := range sm.entries {
+			if !have[e.Key] {
+				have[e.Key] = true
+				merged = append(merged, e)
+			}
+		}
+	}
+	entries := append(append(append([]Entry{}, m.entries[:mg.at]...), merged...), m.entries[mg.at:]...)
+	m.entries = entries
+}
+
+func (p *parser) parseBlockMap(column int, key string, plain bool, keyPos int) *Map {
 	m := &Map{}
+	var mg merger
+	p.blockMapEntries(m, &mg, column, key, plain, keyPos)
+	mg.apply(p, m, keyPos)
+	return m
+}
+
+func (p *parser) blockMapEntries(m *Map, mg *merger, column int, key string, plain bool, keyPos int) {
 	for {
 		// at the ':' after key
 		p.pos++
@@ -440,19 +501,21 @@ func (p *parser) parseBlockMap(column int, key string, keyPos int) *Map {
 		p.path = append(p.path, key)
 		value := p.parseNode(column, false, true)
 		p.path = p.path[:len(p.path)-1]
-		m.entries = append(m.entries, Entry{key, value})
+		if !mg.take(p, m, key, plain, value, keyPos) {
+			m.entries = append(m.entries, Entry{key, value})
+		}
 
 		p.skipBlank()
 		crossed := p.onOwnLine()
 		if p.eof() || p.atDocMarker() {
-			return m
+			return
 		}
 		c := p.col(p.pos)
 		if !crossed {
 			p.fail(p.pos, "unexpected content after the value of %q", key)
 		}
 		if c < column {
-			return m
+			return
 		}
 		if c > column {
 			p.fail(p.pos, "bad indentation: expected a key at column %d", column+1)
@@ -461,12 +524,13 @@ func (p *parser) parseBlockMap(column int, key string, keyPos int) *Map {
 			p.fail(p.pos, "a sequence entry where a key of the mapping at column %d was expected", column+1)
 		}
 		keyPos = p.pos
-		key = p.scanKey()
+		key, plain = p.scanKey()
 	}
 }
 
-// scanKey reads an implicit key of a block mapping and stops at its ':'.
-func (p *parser) scanKey() string {
+// scanKey reads an implicit key of a block mapping and stops at its ':'; plain reports
+// whether it was unquoted.
+func (p *parser) scanKey() (key string, plain bool) {
 	start := p.pos
 	switch c := p.peek(); {
 	case c == '&' || c == '!':
@@ -483,7 +547,7 @@ func (p *parser) scanKey() string {
 	if p.peek() != ':' || !(isBlankOrEnd(p.at(p.pos+1)) || style != StylePlain) {
 		p.fail(start, "expected a \"key: value\" line of the mapping")
 	}
-	return raw.(string)
+	return raw.(string), style == StylePlain
 }
 
 func (p *parser) parseBlockSeq(column int) []any {
@@ -947,8 +1011,16 @@ func (p *parser) parseFlowSeq() []any {
 
 func (p *parser) parseFlowMap() *Map {
 	start := p.pos
-	p.pos++
 	m := &Map{}
+	var mg merger
+	p.flowMapEntries(m, &mg)
+	mg.apply(p, m, start)
+	return m
+}
+
+func (p *parser) flowMapEntries(m *Map, mg *merger) {
+	start := p.pos
+	p.pos++
 	for {
 		p.skipFlowBlank()
 		if p.eof() {
@@ -956,7 +1028,7 @@ func (p *parser) parseFlowMap() *Map {
 		}
 		if p.peek() == '}' {
 			p.pos++
-			return m
+			return
 		}
 		if p.peek() == '?' && isBlankOrEnd(p.at(p.pos+1)) {
 			p.pos++
@@ -964,6 +1036,7 @@ func (p *parser) parseFlowMap() *Map {
 		}
 		keyPos := p.pos
 		var key string
+		plain := false
 		switch p.peek() {
 		case '"':
 			key = p.scanDoubleQuoted()
@@ -972,7 +1045,7 @@ func (p *parser) parseFlowMap() *Map {
 		case '[', '{', '*', '&', '!':
 			p.fail(keyPos, "only scalar keys are supported in flow mappings")
 		default:
-			key = p.scanFlowPlain()
+			key, plain = p.scanFlowPlain(), true
 		}
 		if m.Has(key) {
 			p.fail(keyPos, "duplicate mapping key %q", key)
@@ -989,7 +1062,9 @@ func (p *parser) parseFlowMap() *Map {
 			}
 			p.skipFlowBlank()
 		}
-		m.entries = append(m.entries, Entry{key, v})
+		if !mg.take(p, m, key, plain, v, keyPos) {
+			m.entries = append(m.entries, Entry{key, v})
+		}
 		switch p.peek() {
 		case ',':
 			p.pos++
