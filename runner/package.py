@@ -847,10 +847,10 @@ def _write_temp(target: Path, data: bytes, relpath: str) -> Path:
         ) from exc
     temp = Path(name)
     try:
+        # No fsync: the promise is "a failed render changes nothing", not power-loss durability
+        # (kpt makes neither); an fsync per file cost 2.6 s of a 1,000-file render.
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
         os.chmod(temp, mode)
     except OSError as exc:
