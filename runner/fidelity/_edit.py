@@ -226,8 +226,31 @@ class _Editor:
             self.mapping(root, old, new, floor)
         else:
             raise _Fallback
+        return self.apply()
+
+    def apply(self) -> str:
+        """The text with every edit applied.
+
+        Edits are recorded in text order for any one offset: a nested map's insertion at its
+        end comes before its parent's insertion of a new sibling at the same line (adding a
+        label and a first `annotations:` at once). Several edits at one offset come from
+        different levels, so such a result is not trusted without reading it back; overlapping
+        edits are a bug in the editor and fall back.
+        """
+        edits = self.edits
+        order = sorted(range(len(edits)), key=lambda i: (edits[i][0], edits[i][1], i))
+        prev_end = -1
+        prev_start = -1
+        for i in order:
+            start, end, _ = edits[i]
+            if start < prev_end:
+                raise _Fallback
+            if start == prev_start:
+                self.simple = False
+            prev_start, prev_end = start, max(end, prev_end)
         out = self.text
-        for start, end, repl in sorted(self.edits, key=lambda e: (e[0], e[1]), reverse=True):
+        for i in reversed(order):
+            start, end, repl = edits[i]
             out = out[:start] + repl + out[end:]
         return out
 
