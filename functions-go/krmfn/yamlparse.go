@@ -219,6 +219,20 @@ func (p *parser) onOwnLine() bool {
 	return true
 }
 
+// push and pop track the path to the current node, only when spans are recorded (boxing
+// every key into an interface costs an allocation).
+func (p *parser) push(step any) {
+	if p.record {
+		p.path = append(p.path, step)
+	}
+}
+
+func (p *parser) pop() {
+	if p.record {
+		p.path = p.path[:len(p.path)-1]
+	}
+}
+
 func (p *parser) isSeqEntry() bool { return p.peek() == '-' && isBlankOrEnd(p.at(p.pos+1)) }
 
 // ---- documents ----
@@ -498,9 +512,9 @@ func (p *parser) blockMapEntries(m *Map, mg *merger, column int, key string, pla
 		if m.Has(key) {
 			p.fail(keyPos, "duplicate mapping key %q", key)
 		}
-		p.path = append(p.path, key)
+		p.push(key)
 		value := p.parseNode(column, false, true)
-		p.path = p.path[:len(p.path)-1]
+		p.pop()
 		if !mg.take(p, m, key, plain, value, keyPos) {
 			m.entries = append(m.entries, Entry{key, value})
 		}
@@ -555,9 +569,9 @@ func (p *parser) parseBlockSeq(column int) []any {
 	for {
 		// at the '-'
 		p.pos++
-		p.path = append(p.path, len(seq))
+		p.push(len(seq))
 		item := p.parseNode(column, true, false)
-		p.path = p.path[:len(p.path)-1]
+		p.pop()
 		seq = append(seq, item)
 
 		p.skipBlank()
@@ -976,7 +990,7 @@ func (p *parser) parseFlowSeq() []any {
 			p.pos++
 			return seq
 		}
-		p.path = append(p.path, len(seq))
+		p.push(len(seq))
 		itemPos := p.pos
 		item := p.parseFlowNode()
 		p.skipFlowBlank()
@@ -994,7 +1008,7 @@ func (p *parser) parseFlowSeq() []any {
 			item = NewMap(key, v)
 			p.skipFlowBlank()
 		}
-		p.path = p.path[:len(p.path)-1]
+		p.pop()
 		seq = append(seq, item)
 		switch p.peek() {
 		case ',':
@@ -1056,9 +1070,9 @@ func (p *parser) flowMapEntries(m *Map, mg *merger) {
 			p.pos++
 			p.skipFlowBlank()
 			if c := p.peek(); c != ',' && c != '}' {
-				p.path = append(p.path, key)
+				p.push(key)
 				v = p.parseFlowNode()
-				p.path = p.path[:len(p.path)-1]
+				p.pop()
 			}
 			p.skipFlowBlank()
 		}
