@@ -1,7 +1,8 @@
 //! require-labels: a validator. The functionConfig's `data` (a ConfigMap) maps label keys to
 //! required values, `""` meaning "any value"; every item missing a label, or carrying another
 //! value, gets an error result naming the resource and the field `metadata.labels.<key>`.
-//! Items are never changed; any error result makes the function exit with code 1.
+//! Items are never changed; any error result makes the function exit with code 1. Messages do not
+//! repeat the resource: the result's resourceRef names it (kpt shows both).
 
 use krm_fn::{Error, KubeObject, Mapping, ResourceList, Value};
 
@@ -63,11 +64,9 @@ fn labels(item: &KubeObject) -> Result<Option<&Mapping>, Error> {
     match item.get(&["metadata", "labels"]) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Mapping(map)) => Ok(Some(map)),
-        Some(_) => Err(
-            Error::new(format!("{item}: metadata.labels is not a mapping"))
-                .resource(item)
-                .field("metadata.labels"),
-        ),
+        Some(_) => Err(Error::new("metadata.labels is not a mapping")
+            .resource(item)
+            .field("metadata.labels")),
     }
 }
 
@@ -86,15 +85,15 @@ fn require_labels(rl: &mut ResourceList) -> Result<(), Error> {
             let have = found.and_then(|map| map.get(&Value::String(key.clone())));
             let message = match have {
                 None => Some(if want.is_empty() {
-                    format!("{item}: missing label {key}")
+                    format!("missing label {key}")
                 } else {
-                    format!("{item}: missing label {key}={want}")
+                    format!("missing label {key}={want}")
                 }),
                 Some(Value::String(value)) if want.is_empty() || value == want => None,
                 Some(Value::String(value)) => {
-                    Some(format!("{item}: label {key} is {value:?}, want {want:?}"))
+                    Some(format!("label {key} is {value:?}, want {want:?}"))
                 }
-                Some(_) => Some(format!("{item}: label {key} is not a string")),
+                Some(_) => Some(format!("label {key} is not a string")),
             };
             if let Some(message) = message {
                 rl.results
