@@ -129,3 +129,14 @@ def bench(session: nox.Session) -> None:
     """Print load, run and end-to-end figures for the built functions (not a pass/fail test)."""
     session.install("-e", ".")
     session.run("python", "benchmarks/bench.py", *session.posargs)
+
+
+@nox.session(default=False, venv_backend="none")
+def new(session: nox.Session) -> None:
+    """Create a function from templates: nox -s new -- --lang go|rust|py --name NAME."""
+    from buildtools import scaffold  # stdlib only: runs in nox's own interpreter, no venv
+
+    try:
+        scaffold.run(ROOT, session.posargs, log=session.log)
+    except scaffold.ScaffoldError as error:
+        session.error(str(error))
