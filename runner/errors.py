@@ -5,14 +5,15 @@ RunnerError                 exit code 1 unless the subclass says otherwise
 ├── InputError              input that is not KRM (names file, document, field)
 ├── PackageError            a package that cannot be read or written (Kptfile, paths)
 ├── FunctionNotFound        a reference that resolves to no wasm file (lists what exists)
-├── WasmLoadError           a file that is not a usable wasm function
-└── FunctionFailed          a function failed: exit code, trap, limit or bad output
+└── WasmLoadError           a file that is not a usable wasm function
+
+A function that fails (exit code, trap, limit, bad output) is not an exception: it is a failed
+step (``pipeline.StepOutcome.error``), reported with its results.
 """
 
 from __future__ import annotations
 
 __all__ = [
-    "FunctionFailed",
     "FunctionNotFound",
     "InputError",
     "PackageError",
@@ -48,7 +49,3 @@ class FunctionNotFound(RunnerError):
 
 class WasmLoadError(RunnerError):
     """A file that is not a wasm module or component the runner can run."""
-
-
-class FunctionFailed(RunnerError):
-    """A function exited non-zero, trapped, ran out of time or memory, or wrote bad output."""

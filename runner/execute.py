@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import wasmtime
@@ -63,7 +63,6 @@ class Execution:
     seconds: float
     problem: str | None = None  # why it did not finish normally (trap, limit), for the user
     component_error: str | None = None  # a component's err(...) result
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

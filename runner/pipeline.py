@@ -66,13 +66,11 @@ class StepOutcome:
 
     @property
     def exit_code(self) -> int:
-        if self.execution is None:
+        """The function's exit code; 1 when it had none (trap, limit) or failed with exit 0."""
+        code = self.execution.exit_code if self.execution else None
+        if code is None or (code == 0 and self.error):
             return 1
-        if self.execution.exit_code is None:
-            return 1
-        if self.execution.exit_code == 0 and self.error:
-            return 1
-        return self.execution.exit_code
+        return code
 
     @property
     def failed(self) -> bool:
