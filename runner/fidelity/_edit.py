@@ -37,7 +37,8 @@ def update_document(doc: Document, new_value: Any, style: Style | None = None) -
     indentation and scalar spelling of everything else stay. style (default: detected from the
     document) is used for new nested content. load_yaml_value(result) equals new_value.
     """
-    if same_value(doc.value, new_value):
+    old_value = doc.original_value  # not doc.value: callers may have changed it in place
+    if same_value(old_value, new_value):
         return doc.text
     bom = "\ufeff" if doc.text.startswith("\ufeff") else ""
     body = doc.text[len(bom) :]
@@ -51,7 +52,7 @@ def update_document(doc: Document, new_value: Any, style: Style | None = None) -
             node, _ = compose_text(body)
         if node is not None:
             editor = _Editor(body, node, style)
-            text = editor.run(doc.value, new_value)
+            text = editor.run(old_value, new_value)
             # Plain entry/scalar edits are trusted (that is the hot path: annotations);
             # anything structural is checked by reading it back.
             if editor.simple or _reads_as(text, new_value):
@@ -60,7 +61,7 @@ def update_document(doc: Document, new_value: Any, style: Style | None = None) -
         pass
     from ._ruamel import ruamel_update  # imported late: ruamel is slow to import
 
-    text2 = ruamel_update(body, new_value, style)
+    text2 = ruamel_update(body, old_value, new_value, style)
     if text2 is not None and _reads_as(text2, new_value):
         return bom + text2
     return bom + _prefix(body) + render_document(new_value, style or Style(), _newline(body))

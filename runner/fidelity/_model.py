@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Document", "Style", "YamlStream", "YamlSyntaxError"]
+__all__ = ["Document", "Style", "YamlStream", "YamlSyntaxError", "copy_value"]
 
 
 class YamlSyntaxError(ValueError):
@@ -51,6 +51,23 @@ class Document:
     line: int = 1
     # The composed PyYAML node of text (minus any BOM), kept so edits do not parse twice.
     _node: Any = field(default=None, compare=False, repr=False)
+    # A private copy of value: callers may change `value` in place (adding annotations), but
+    # edits must be diffed against what the text holds. None: value was never handed out.
+    _original: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def original_value(self) -> Any:
+        """The value the text holds, whatever callers did to `value` since parsing."""
+        return self.value if self._original is None else self._original
+
+
+def copy_value(value: Any) -> Any:
+    """A copy of a JSON-like value's dicts and lists (scalars are immutable and shared)."""
+    if isinstance(value, dict):
+        return {k: copy_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_value(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)

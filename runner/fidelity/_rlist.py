@@ -85,7 +85,7 @@ def split_resource_list_items(rl_doc: Document) -> list[Document] | None:
     None when the items cannot be cut out safely: flow style, aliases, items sharing lines,
     or a cut-out text that does not read back as the item's value.
     """
-    value = rl_doc.value
+    value = rl_doc.original_value
     if not isinstance(value, dict) or not isinstance(value.get("items"), list):
         return None
     text = rl_doc.text.removeprefix("\ufeff")
@@ -141,11 +141,13 @@ def split_resource_list_items(rl_doc: Document) -> list[Document] | None:
             chunk.append(s[col:] if s.strip() else s.lstrip(" \t"))
         item_text = "".join(chunk)
         try:
-            if not same_value(load_yaml_value(item_text), items[i]):
-                return None
+            loaded = load_yaml_value(item_text)
         except yaml.YAMLError:
             return None
-        docs.append(Document(item_text, items[i], i, rl_doc.line + start))
+        if not same_value(loaded, items[i]):
+            return None
+        # `value` is the item's own; the document's private original stays its original.
+        docs.append(Document(item_text, loaded, i, rl_doc.line + start, None, items[i]))
         prev_end = end
     return docs
 

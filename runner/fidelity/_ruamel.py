@@ -11,8 +11,13 @@ from ._schema import same_value
 __all__ = ["ruamel_update"]
 
 
-def ruamel_update(text: str, new_value: Any, style: Style | None) -> str | None:
-    """Load `text` round-trip, apply new_value onto the tree, dump; None if ruamel fails."""
+def ruamel_update(text: str, old_value: Any, new_value: Any, style: Style | None) -> str | None:
+    """Load `text` round-trip, apply the changes from old_value to new_value, dump.
+
+    old_value is the text's value as we type it (go-yaml v3); only the places where it differs
+    from new_value are assigned, so ruamel's own (YAML 1.2) typing of untouched scalars (`0777`,
+    `~`, dates) never counts as a change. None if ruamel fails.
+    """
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt")
@@ -22,7 +27,7 @@ def ruamel_update(text: str, new_value: Any, style: Style | None) -> str | None:
     yaml.indent(mapping=st.indent, sequence=st.sequence_indent + 2, offset=st.sequence_indent)
     try:
         tree = yaml.load(text)
-        tree = _apply(tree, new_value)
+        tree = _apply(tree, old_value, new_value)
         out = io.StringIO()
         yaml.dump(tree, out)
     except Exception:  # ruamel internals raise assorted errors on odd trees; we fall back
@@ -37,43 +42,35 @@ def ruamel_update(text: str, new_value: Any, style: Style | None) -> str | None:
     return result
 
 
-def _apply(tree: Any, new: Any) -> Any:
-    if same_value(_plain(tree), new):
+class _Mismatch(Exception):
+    """ruamel's tree does not have the shape of the old value."""
+
+
+def _apply(tree: Any, old: Any, new: Any) -> Any:
+    if same_value(old, new):
         return tree
-    if isinstance(tree, dict) and isinstance(new, dict):
-        for k in [k for k in tree if k not in new]:
+    if isinstance(tree, dict) and isinstance(old, dict) and isinstance(new, dict):
+        if len(tree) != len(old) or any(k not in tree for k in old):
+            raise _Mismatch  # merge keys or keys ruamel types differently
+        for k in [k for k in old if k not in new]:
             del tree[k]
         prev_pos = -1
         for k, v in new.items():
-            if k in tree:
-                tree[k] = _apply(tree[k], v)
+            if k in old:
+                tree[k] = _apply(tree[k], old[k], v)
                 prev_pos = list(tree).index(k)
             else:
                 prev_pos += 1
                 tree.insert(prev_pos, k, v)  # type: ignore[attr-defined]  # CommentedMap
         return tree
-    if isinstance(tree, list) and isinstance(new, list):
+    if isinstance(tree, list) and isinstance(old, list) and isinstance(new, list):
+        if len(tree) != len(old):
+            raise _Mismatch
         for i, v in enumerate(new):
             if i < len(tree):
-                tree[i] = _apply(tree[i], v)
+                tree[i] = _apply(tree[i], old[i], v)
             else:
                 tree.append(v)
         del tree[len(new) :]
         return tree
     return new
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    return value

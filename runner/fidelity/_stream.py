@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from ._model import Document, Style, YamlStream, YamlSyntaxError
+from ._model import Document, Style, YamlStream, YamlSyntaxError, copy_value
 from ._schema import FidelityLoader
 
 __all__ = [
@@ -154,7 +154,7 @@ def parse_yaml_stream(text: str, source: str = "<stdin>") -> YamlStream:
             raise YamlSyntaxError(source, len(docs), line, column, _problem(err)) from err
         except yaml.YAMLError as err:
             raise YamlSyntaxError(source, len(docs), first + 1, 1, str(err)) from err
-        docs.append(Document(chunk, value, len(docs), first + 1, node))
+        docs.append(Document(chunk, value, len(docs), first + 1, node, copy_value(value)))
     newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     return YamlStream(docs, trailer, newline, detect_style(d._node for d in docs[:20]))
 

@@ -193,3 +193,46 @@ def test_random_plain_multi_edits_are_minimal(corpus_name: str) -> None:
             assert len(added) == len(removed) + inserted, out
             checked += 1
     assert checked or corpus_name in ("anchors.yaml",)
+
+
+# -- the old value is the text's, not the caller's -------------------------------------------
+
+
+def test_value_changed_in_place_is_still_an_edit() -> None:
+    """Callers (the pipeline) add annotations to doc.value in place: diff against the text."""
+    doc = parse_yaml_stream(BASE).documents[0]
+    doc.value["metadata"]["annotations"] = {"internal.config.kubernetes.io/id": "1"}
+    out = update_document(doc, doc.value)
+    assert same_value(load_yaml_value(out), doc.value), out
+    assert '  annotations:\n    internal.config.kubernetes.io/id: "1"\n' in out
+    assert doc.original_value["metadata"].get("annotations") is None
+
+
+def test_split_items_keep_their_own_original() -> None:
+    from runner.fidelity import resource_list_yaml, split_resource_list_items
+
+    rl = parse_yaml_stream(resource_list_yaml([BASE], None)).documents[0]
+    [item] = split_resource_list_items(rl) or []
+    item.value["metadata"]["labels"]["tier"] = "web"
+    rl.value["items"][0]["metadata"]["labels"]["zone"] = "z"
+    out = update_document(item, item.value)
+    assert "    app: web  # selector\n    tier: web\n" in out
+
+
+PITFALLS_WITH_ALIAS = """\
+# untouched scalars keep their spelling even when the edit goes through ruamel.yaml
+base: &base {a: 1}
+copy: *base
+modes: {file: 0777, none: ~, date: 2024-01-02, yes: no, version: 1.10}
+"""
+
+
+def test_ruamel_fallback_keeps_untouched_scalar_spelling() -> None:
+    doc = parse_yaml_stream(PITFALLS_WITH_ALIAS).documents[0]
+    value = copy.deepcopy(doc.value)
+    value["base"]["a"] = 2  # under an alias: not edited in place
+    out = update_document(doc, value)
+    assert same_value(load_yaml_value(out), value), out
+    # ruamel.yaml writes null as `null`; the other spellings are the user's.
+    assert "{file: 0777, none: null, date: 2024-01-02, yes: no, version: 1.10}" in out, out
+    assert out.startswith("# untouched scalars")
