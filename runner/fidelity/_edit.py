@@ -329,9 +329,11 @@ class _Editor:
                 raise _Fallback
             if not _needs_block(v):
                 st = _DEFAULT_STYLE
-            elif isinstance(v, dict) and local_indent and all(map(_one_line, v.values())):
-                # A map of one-line scalars (new labels/annotations): indent like the siblings.
-                st = Style(local_indent, self.style.sequence_indent if self._style else 0)
+            elif isinstance(v, dict) and all(map(_one_line, v.values())):
+                # A map of one-line scalars (new labels/annotations): indent like the sibling
+                # maps, else like the document. Any indent is valid here, so it stays trusted
+                # (metadata holding only `name:` is common: no read-back for its annotations).
+                st = Style(local_indent or self.style.indent, 0)
             else:
                 self.simple = False
                 st = self.style

@@ -236,3 +236,15 @@ def test_ruamel_fallback_keeps_untouched_scalar_spelling() -> None:
     # ruamel.yaml writes null as `null`; the other spellings are the user's.
     assert "{file: 0777, none: null, date: 2024-01-02, yes: no, version: 1.10}" in out, out
     assert out.startswith("# untouched scalars")
+
+
+def test_first_annotations_in_scalar_only_metadata_follow_the_document_indent() -> None:
+    text = "kind: A\nmetadata:\n    name: a  # only scalars here\nspec:\n    x:\n        y: 1\n"
+    doc = parse_yaml_stream(text).documents[0]
+    value = copy.deepcopy(doc.value)
+    value["metadata"]["annotations"] = {"internal.config.kubernetes.io/id": "3"}
+    out = update_document(doc, value)
+    assert out == text.replace(
+        "only scalars here\n",
+        'only scalars here\n    annotations:\n        internal.config.kubernetes.io/id: "3"\n',
+    )
