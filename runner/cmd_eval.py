@@ -186,9 +186,7 @@ def finish(
     """Write the results, then the resources (only when every function succeeded)."""
     reporter.summary(outcomes)
     exit_code = 1 if any(outcome.failed for outcome in outcomes) else 0
-    if results_dir is not None:
-        path = write_results_dir(results_dir, outcomes, exit_code)
-        print(f"For complete results, see {path}", file=sys.stderr)
+    _write_results(results_dir, outcomes, exit_code)
     if exit_code:
         return exit_code  # nothing is written: the package stays as it was
     values = [item.value for item in items]
@@ -202,6 +200,15 @@ def finish(
     else:
         write_atomically(package.root, plan)
     return 0
+
+
+def _write_results(
+    results_dir: Path | None, outcomes: list[StepOutcome], exit_code: int
+) -> None:
+    # Every eval/render output mode says where the results went, as kpt does.
+    if results_dir is not None:
+        path = write_results_dir(results_dir, outcomes, exit_code)
+        print(f"For complete results, see {path}", file=sys.stderr)
 
 
 def _eval_stdin(
@@ -233,8 +240,7 @@ def _eval_stdin(
         )
         reporter.summary(outcomes)
         exit_code = 1 if any(outcome.failed for outcome in outcomes) else 0
-        if args.results_dir is not None:
-            write_results_dir(args.results_dir, outcomes, exit_code)
+        _write_results(args.results_dir, outcomes, exit_code)
         if not exit_code:
             value = output_value(parsed, items, outcomes)
             sys.stdout.write(textio.render_resource_list(parsed, value, parsed.format))
@@ -254,8 +260,7 @@ def _eval_stdin(
     )
     reporter.summary(outcomes)
     exit_code = 1 if any(outcome.failed for outcome in outcomes) else 0
-    if args.results_dir is not None:
-        write_results_dir(args.results_dir, outcomes, exit_code)
+    _write_results(args.results_dir, outcomes, exit_code)
     if not exit_code:
         values = strip_added_ids(items)
         texts = [

@@ -151,6 +151,7 @@ def test_stdin_failure_prints_no_resources(cli: Cli, tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 1
     assert done.stdout == ""
+    assert f"For complete results, see {tmp_path / 'results.yaml'}" in done.stderr
     [entry] = load_results(tmp_path)["items"]
     assert entry["exitCode"] == 1
     assert {r["field"]["path"] for r in entry["results"]} == {"metadata.labels.owner"}
