@@ -77,12 +77,7 @@ def catalog(directories: Sequence[Path]) -> list[CatalogEntry]:
     for directory in directories:
         index = directory / "index.json"
         if index.is_file():
-            for raw in json.loads(index.read_text(encoding="utf-8")).get("functions", []):
-                path = directory / raw["file"]
-                if path.is_file():
-                    entries.append(
-                        CatalogEntry(raw["name"], raw.get("lang"), path, raw.get("version"))
-                    )
+            entries += _read_index(index)
             continue
         for path in sorted(directory.glob("*.wasm")):
             stem = path.name[: -len(".wasm")]
@@ -90,6 +85,29 @@ def catalog(directories: Sequence[Path]) -> list[CatalogEntry]:
             entries.append(
                 CatalogEntry(name, lang, path) if dot else CatalogEntry(stem, None, path)
             )
+    return entries
+
+
+def _read_index(index: Path) -> list[CatalogEntry]:
+    """The entries of an ``index.json`` whose files exist (FunctionNotFound if it is malformed)."""
+    try:
+        document = json.loads(index.read_text(encoding="utf-8"))
+        raws = document.get("functions", []) if isinstance(document, dict) else None
+        if not isinstance(raws, list):
+            raise ValueError('want {"functions": [...]}')
+        entries = []
+        for number, raw in enumerate(raws):
+            if (
+                not isinstance(raw, dict)
+                or not isinstance(raw.get("name"), str)
+                or not isinstance(raw.get("file"), str)
+            ):
+                raise ValueError(f"functions[{number}] needs string fields name and file")
+            path = index.parent / raw["file"]
+            if path.is_file():
+                entries.append(CatalogEntry(raw["name"], raw.get("lang"), path, raw.get("version")))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise FunctionNotFound(f"{index}: not a usable function index: {error}") from None
     return entries
 
 

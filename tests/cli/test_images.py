@@ -110,3 +110,20 @@ def test_fn_path_index_json_versions(cli: Cli, functions: dict[str, Path], tmp_p
     assert missing.returncode == 1
     assert "no wasm function for image 'prefixer:v2'" in missing.stderr
     assert "prefixer@rust" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("index", "problem"),
+    [
+        ('{"functions": [', "Expecting value"),
+        ('{"functions": [{"file": "x.wasm"}]}', "functions[0] needs string fields name and file"),
+    ],
+)
+def test_malformed_index_is_named(cli: Cli, tmp_path: Path, index: str, problem: str) -> None:
+    (tmp_path / "index.json").write_text(index)
+    done = cli("eval", "-", "-i", "set-namespace", "--fn-path", tmp_path, stdin=STREAM)
+    assert done.returncode == 1
+    where = tmp_path / "index.json"
+    assert f"FunctionNotFound: {where}: not a usable function index" in done.stderr
+    assert problem in done.stderr
+    assert "Traceback" not in done.stderr
