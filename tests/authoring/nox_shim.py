@@ -1,0 +1,87 @@
+"""``nox`` for the tutorial test: the sessions docs/authoring.md uses, without nox.
+
+Why not nox itself: the test runs inside ``nox -s test``, whose virtualenv has no nox (CI runs
+``python3 -m nox``, so nox is not on PATH either), and a nested nox in the copied repository would
+create and pip-install fresh virtualenvs for every build session, which costs minutes and needs
+the network. The sessions the tutorial runs are thin, though: ``new`` is
+``buildtools.scaffold.run`` and ``build-<lang>`` is ``common.discover`` + ``common.build_all``
+with the language's toolchain, exactly as noxfile.py's ``_build_lang`` does; this script does the
+same with the toolchains found on PATH (the test puts the ones the build session installed there).
+
+Run from the repository root: ``python nox_shim.py [-R] -s SESSION [-- ARGS]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path.cwd()
+sys.path.insert(0, str(ROOT))
+
+from buildtools import common, scaffold  # noqa: E402  (the copy's, from the working directory)
+
+BUILDERS = {"go": "golang", "rust": "rust", "py": "python"}
+SESSIONS = {"build": ("go", "rust", "py"), "build-go": ("go",), "build-rust": ("rust",)}
+SESSIONS["build-py"] = ("py",)
+
+
+def _toolchain(lang: str, builder: object) -> common.Toolchain:
+    if lang == "rust":
+        return builder.find_toolchain()  # type: ignore[attr-defined,no-any-return]
+    exe = shutil.which("go" if lang == "go" else "componentize-py")
+    if exe is None:
+        raise SystemExit(f"nox_shim: no {lang} compiler on PATH")
+    if lang == "go":
+        return builder.toolchain_at(exe)  # type: ignore[attr-defined,no-any-return]
+    return builder.toolchain_for(Path(exe))  # type: ignore[attr-defined,no-any-return]
+
+
+def build(langs: tuple[str, ...]) -> int:
+    """Build every function of ``langs`` into dist/functions, as ``nox -s build-<lang>``."""
+    failed = 0
+    for lang in langs:
+        builder = importlib.import_module(f"buildtools.{BUILDERS[lang]}")
+        report = common.build_all(
+            common.discover(ROOT / builder.ROOT, lang),
+            ROOT / "dist" / "functions",
+            _toolchain(lang, builder),
+            builder.inputs,
+            builder.compile,
+        )
+        print(f"{lang}: {len(report.built)} built, {len(report.skipped)} up to date, ", end="")
+        print(f"{len(report.failed)} failed")
+        failed += len(report.failed)
+    return 1 if failed else 0
+
+
+def main(argv: list[str]) -> int:
+    posargs: list[str] = []
+    if "--" in argv:
+        posargs = argv[argv.index("--") + 1 :]
+        argv = argv[: argv.index("--")]
+    parser = argparse.ArgumentParser(prog="nox (tutorial test shim)")
+    parser.add_argument("-s", "--session", "--sessions", nargs="+", required=True)
+    parser.add_argument("-R", "-r", "--reuse-existing-virtualenvs", action="store_true")
+    args = parser.parse_args(argv)
+    for session in args.session:
+        if session == "new":
+            try:
+                scaffold.run(ROOT, posargs)
+            except scaffold.ScaffoldError as error:
+                print(f"Session new aborted: {error}", file=sys.stderr)
+                return 1
+        elif session in SESSIONS:
+            if build(SESSIONS[session]):
+                return 1
+        else:
+            print(f"nox_shim: session {session!r} is not supported here", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
