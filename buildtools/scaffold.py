@@ -158,7 +158,7 @@ def render(text: str, values: dict[str, str], source: Path) -> str:
 def _template_files(lang: str) -> list[tuple[Path, Path]]:
     """``(template file, path relative to the new function's directory)`` pairs."""
     pairs = []
-    for base in (TEMPLATES / "common", TEMPLATES / lang):
+    for base in (TEMPLATES / lang, TEMPLATES / "common"):  # the source first, then the rest
         for path in sorted(base.rglob("*")):
             if path.is_file():
                 relative = path.relative_to(base)
