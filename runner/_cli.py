@@ -125,8 +125,25 @@ def _dispatch(args: argparse.Namespace) -> int:
     raise UsageError(f"unknown command {args.command!r}")
 
 
+def _split_function_args(argv: list[str]) -> tuple[list[str], list[str]]:
+    """``eval PKG --image X -- k=v``: what follows the first ``--`` is the function's config.
+
+    Split before argparse sees it: argparse would hand ``k=v`` to no positional (PKG came first).
+    """
+    if "--" not in argv:
+        return argv, []
+    cut = argv.index("--")
+    return argv[:cut], argv[cut + 1 :]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    given, function_args = _split_function_args(list(sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(given)
+    if function_args:
+        if args.command != "eval":
+            parser.error(f"{args.command}: unexpected arguments after --: {function_args}")
+        args.fn_args = function_args
     try:
         return _dispatch(args)
     except RunnerError as error:

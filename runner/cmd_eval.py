@@ -6,7 +6,6 @@ import argparse
 import copy
 import dataclasses
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,31 +35,10 @@ __all__ = ["add_arguments", "eval_command", "finish"]
 _SELECTOR_FIELDS = ("api-version", "kind", "name", "namespace", "label", "annotation")
 
 
-class _EvalParser(argparse.ArgumentParser):
-    """Takes everything after the first ``--`` as the function's KEY=VALUE arguments.
-
-    argparse alone cannot do it for kpt's order ``eval PKG --image X -- k=v``: it fills a trailing
-    ``nargs="*"`` positional with [] as soon as it meets PKG, then rejects ``k=v`` as unrecognized.
-    """
-
-    def parse_known_args(  # type: ignore[override]  # typeshed's overloads; same behaviour
-        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
-    ) -> tuple[argparse.Namespace, list[str]]:
-        given = list(sys.argv[1:] if args is None else args)
-        tail: list[str] = []
-        if "--" in given:
-            cut = given.index("--")
-            given, tail = given[:cut], given[cut + 1 :]
-        parsed, extras = super().parse_known_args(given, namespace)
-        parsed.fn_args = tail
-        return parsed, extras
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    # The subcommand's parser is made by _cli; only its parsing of ``--`` changes.
-    parser.__class__ = _EvalParser
     parser.usage = "%(prog)s PKG_DIR|- (--image NAME | --exec FN.wasm) [flags] [-- KEY=VALUE ...]"
     parser.epilog = "KEY=VALUE pairs after -- become a ConfigMap functionConfig (string values)."
+    parser.set_defaults(fn_args=[])  # filled by _cli.main from what follows ``--``
     parser.add_argument("package", metavar="PKG_DIR|-", help="package directory, or - for stdin")
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--image", "-i", help="function name or image reference (NAME[@LANG])")
