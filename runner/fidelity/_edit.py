@@ -355,10 +355,21 @@ class _Editor:
             return
         elif isinstance(vn, ScalarNode) and self.scalar(vn, new, kn.start_mark.column):
             return
-        self.rerender_value(kn, new, last)
+        self.rerender_value(kn, vn, new, last)
 
-    def rerender_value(self, kn: Node, new: Any, last: int) -> None:
-        """Replace everything after `key:` up to the value's last line."""
+    def trailing_comment(self, vn: Node, last: int) -> str:
+        """The comment after a flow collection or scalar on its last line (with its spacing)."""
+        if vn.end_mark.line != last:
+            return ""
+        rest = self.text[self.off(last, vn.end_mark.column) : self.line_end(last)]
+        return rest if rest.lstrip(" \t").startswith("#") and rest[:1] in (" ", "\t") else ""
+
+    def rerender_value(self, kn: Node, vn: Node, new: Any, last: int) -> None:
+        """Replace everything after `key:` up to the value's last line.
+
+        An inline comment after the old value goes to the `key:` line (or stays after a
+        one-line value).
+        """
         self.simple = False
         line = self.lines[kn.end_mark.line]
         colon = line.find(":", kn.end_mark.column)
@@ -366,7 +377,7 @@ class _Editor:
             raise _Fallback
         col = kn.start_mark.column
         lines = block_lines({"k": new}, col, self.style)
-        first = lines[0][col + 2 :]  # after "k:"
+        first = lines[0][col + 2 :] + self.trailing_comment(vn, last)  # after "k:"
         repl = self.nl.join([first, *lines[1:]])
         self.edits.append((self.off(kn.end_mark.line, colon + 1), self.line_end(last), repl))
 
@@ -519,7 +530,8 @@ class _Editor:
             return
         self.guard_tree(item)
         lines = block_lines([new], dcol, self.style)
-        repl = self.nl.join([lines[0][dcol:], *lines[1:]])
+        comment = self.trailing_comment(item, last)
+        repl = self.nl.join([lines[0][dcol:] + comment, *lines[1:]])
         self.edits.append((self.off(dline, dcol), self.line_end(last), repl))
 
 

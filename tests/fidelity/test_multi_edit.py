@@ -248,3 +248,24 @@ def test_first_annotations_in_scalar_only_metadata_follow_the_document_indent() 
         "only scalars here\n",
         'only scalars here\n    annotations:\n        internal.config.kubernetes.io/id: "3"\n',
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        (
+            "a:\n  args: [x, y]  # flags\n  b: 1\n",
+            {"a": {"args": ["x", "z"], "b": 1}},
+            "a:\n  args:  # flags\n  - x\n  - z\n  b: 1\n",
+        ),
+        (
+            "a:\n  k:   # empty\n  b: 1\n",
+            {"a": {"k": "v", "b": 1}},
+            "a:\n  k: v   # empty\n  b: 1\n",
+        ),
+        ("a: {x: 1}  # m\n", {"a": {"x": 2}}, "a:  # m\n  x: 2\n"),
+    ],
+)
+def test_rerendered_value_keeps_its_inline_comment(text: str, value: Any, expected: str) -> None:
+    out = update_document(parse_yaml_stream(text).documents[0], value)
+    assert out == expected
