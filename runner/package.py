@@ -56,6 +56,7 @@ from runner.fidelity import (
     load_yaml_value,
     parse_yaml_stream,
     render_document,
+    resource_list_yaml,
     same_value,
     update_document,
 )
@@ -684,13 +685,39 @@ def _style(package: Package, relpath: str) -> Style | None:
 # Output streams (-o stdout / -o unwrap).
 
 
-def format_resource_list(values: Sequence[Mapping[str, Any]]) -> str:
-    """kpt's `-o stdout`: a ResourceList whose items keep their path and index annotations."""
-    keep = (ann.PATH, ann.INDEX, ann.LEGACY_PATH, ann.LEGACY_INDEX)
-    items = [strip_internal_annotations(v, keep=keep, original=v) for v in values]
-    return _render(
-        {"apiVersion": RESOURCE_LIST_API_VERSION, "kind": "ResourceList", "items": items}
-    )
+_POSITION = (ann.PATH, ann.INDEX, ann.LEGACY_PATH, ann.LEGACY_INDEX)
+
+
+def _stream_texts(
+    values: Sequence[Mapping[str, Any]], package: Package | None, keep: Sequence[str]
+) -> list[str]:
+    """Each resource's text, in file order (path, then index), held-back ones included.
+
+    Resources read from the package keep their document's text (comments, quoting), edited
+    minimally; ``keep`` names the runner annotations left on (path/index for ``-o stdout``).
+    """
+    if package is None:
+        return [_render(strip_internal_annotations(v, keep=keep, original=v)) for v in values]
+    entries: list[tuple[str, float, int, str]] = []
+    for item, value in zip(_place_outputs(package, values), values, strict=True):
+        original = item.original.document.value if item.original is not None else None
+        shown = strip_internal_annotations(value, keep=keep, original=original)
+        text = _edit(item.original.document, shown) if item.original else _render(shown)
+        index = float("inf") if item.index is None else float(item.index)
+        entries.append((item.path, index, item.seq, text))
+    for held in package.held_back:
+        shown = strip_internal_annotations(held.value, keep=keep, original=held.document.value)
+        entries.append((held.path, float(held.index), -1, _edit(held.document, shown)))
+    return [text for *_, text in sorted(entries)]
+
+
+def format_resource_list(
+    values: Sequence[Mapping[str, Any]], package: Package | None = None
+) -> str:
+    """kpt's `-o stdout`: a ResourceList whose items keep their path and index annotations
+    (and, with the package they came from, their comments)."""
+    texts = _stream_texts(values, package, _POSITION)
+    return resource_list_yaml(texts, None, api_version=RESOURCE_LIST_API_VERSION)
 
 
 def format_unwrapped(values: Sequence[Mapping[str, Any]], package: Package | None = None) -> str:
@@ -699,24 +726,17 @@ def format_unwrapped(values: Sequence[Mapping[str, Any]], package: Package | Non
     With the package they came from, resources that have an original document keep its text
     (comments, quoting) with minimal edits.
     """
-    if package is None:
-        texts = [_render(strip_internal_annotations(v)) for v in values]
-    else:
-        texts = []
-        for item in _place_outputs(package, values):
-            if item.original is not None:
-                texts.append(_edit(item.original.document, item.value))
-            else:
-                texts.append(_render(item.value))
+    texts = _stream_texts(values, package, ())
     return _join(texts, "\n") if texts else ""
 
 
 def output_stream(
     values: Sequence[Mapping[str, Any]], mode: str, package: Package | None = None
 ) -> str:
-    """The text for `-o stdout` (mode "stdout") or `-o unwrap` (mode "unwrap")."""
+    """The text for `-o stdout` (mode "stdout") or `-o unwrap` (mode "unwrap"), in file order,
+    the Kptfile and local-config resources included (as kpt writes them)."""
     if mode == "stdout":
-        return format_resource_list(values)
+        return format_resource_list(values, package)
     if mode == "unwrap":
         return format_unwrapped(values, package)
     raise ValueError(f"unknown output mode {mode!r} (expected 'stdout' or 'unwrap')")

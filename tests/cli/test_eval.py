@@ -87,7 +87,11 @@ def test_output_stdout_keeps_path_annotations(cli: Cli, tmp_path: Path) -> None:
     assert listed["apiVersion"] == "config.kubernetes.io/v1"
     assert listed["kind"] == "ResourceList"
     paths = [i["metadata"]["annotations"]["config.kubernetes.io/path"] for i in listed["items"]]
-    assert paths == ["app.yaml", "db/replica/statefulset.yaml", "db/service.yaml"]  # Walk order
+    # Go's filepath.Walk order; the Kptfiles and local-config resources included, as kpt does.
+    assert paths == [
+        "Kptfile", "app.yaml", "db/Kptfile", "db/replica/Kptfile",
+        "db/replica/statefulset.yaml", "db/service.yaml", "namespace.yaml",
+    ]
 
 
 def test_output_unwrap(cli: Cli, tmp_path: Path) -> None:
