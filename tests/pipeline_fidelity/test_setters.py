@@ -102,7 +102,7 @@ def test_eval_apply_setters_sets_marked_values_only(
 ) -> None:
     before = snapshot(package)
     pairs = [f"{k}={v}" for k, v in SETTERS.items()]
-    done = cli("eval", "-i", "apply-setters", package, "--results-dir", tmp_path, "--", *pairs)
+    done = cli("eval", package, "--image", "apply-setters", "--results-dir", tmp_path, "--", *pairs)
     assert done.returncode == 0, done.stderr
     _check(package, before)
     assert "spec.template.spec.containers[0].env[0].value" in _fields_set(tmp_path)
@@ -124,7 +124,7 @@ def test_eval_unwrap_output_keeps_comments(package: Path, cli: Cli) -> None:
         if name != "setters.yaml":
             (package / name).unlink()
     before = (package / "setters.yaml").read_bytes()
-    done = cli("eval", "-i", "apply-setters", package, "-o", "unwrap", "--", "replicas=7")
+    done = cli("eval", package, "-i", "apply-setters", "-o", "unwrap", "--", "replicas=7")
     assert done.returncode == 0, done.stderr
     assert (package / "setters.yaml").read_bytes() == before  # -o unwrap writes nothing
     expected = before.decode().replace("replicas: 1   #", "replicas: 7   #")

@@ -106,13 +106,7 @@ def test_eval_no_op_keeps_every_byte(
     root, echo = package
     before = snapshot(root)
     args = _no_op_args(echo, root / "no-labels-required.yaml")[function]
-    # Options before PKG_DIR: `eval PKG -i X -- k=v` is rejected by the CLI's argparse.
-    if "--" in args:
-        cut = args.index("--")
-        argv = ["eval", *args[:cut], root, *args[cut:]]
-    else:
-        argv = ["eval", root, *args]
-    done = cli(*argv)
+    done = cli("eval", root, *args)  # kpt's order: eval PKG -i IMAGE -- KEY=VALUE
     assert done.returncode == 0, done.stderr
     after = snapshot(root)
     assert after.keys() == before.keys()
