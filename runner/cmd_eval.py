@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from runner import textio
-from runner.cmd_run import output_value, read_input
+from runner.cmd_run import items_of, output_value, read_input, run_reported
 from runner.engine import Engine
 from runner.errors import UsageError
 from runner.execute import Limits, Sandbox
@@ -202,22 +202,11 @@ def _eval_stdin(
     text, source = read_input(None)
     if detect_format(text) == "json" or _is_resource_list_text(text):
         parsed = textio.parse_resource_list(text, source)
-        items = [
-            Item(v, s) for v, s in zip(parsed.value["items"], parsed.item_sources, strict=True)
-        ]
         if step.config is None and parsed.value.get("functionConfig") is not None:
             step = dataclasses.replace(step, config=parsed.value["functionConfig"])
-        items, outcomes = run_pipeline(
-            engine,
-            [step],
-            items,
-            limits=limits,
-            sandbox=sandbox,
-            on_start=reporter.start,
-            on_done=reporter.done,
+        items, outcomes, exit_code = run_reported(
+            engine, [step], items_of(parsed), limits=limits, sandbox=sandbox, reporter=reporter
         )
-        reporter.summary(outcomes)
-        exit_code = 1 if any(outcome.failed for outcome in outcomes) else 0
         _write_results(args.results_dir, outcomes, exit_code)
         if not exit_code:
             value = output_value(parsed, items, outcomes)
@@ -227,17 +216,9 @@ def _eval_stdin(
     docs = [doc for doc in stream.documents if doc.value is not None]
     check_items([doc.value for doc in docs], source)
     items = [Item(copy.deepcopy(doc.value), doc) for doc in docs]
-    items, outcomes = run_pipeline(
-        engine,
-        [step],
-        items,
-        limits=limits,
-        sandbox=sandbox,
-        on_start=reporter.start,
-        on_done=reporter.done,
+    items, outcomes, exit_code = run_reported(
+        engine, [step], items, limits=limits, sandbox=sandbox, reporter=reporter
     )
-    reporter.summary(outcomes)
-    exit_code = 1 if any(outcome.failed for outcome in outcomes) else 0
     _write_results(args.results_dir, outcomes, exit_code)
     if not exit_code:
         values = strip_added_ids(items)

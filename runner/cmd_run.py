@@ -13,7 +13,7 @@ from runner.execute import Limits, Sandbox
 from runner.pipeline import Item, Step, StepOutcome, run_pipeline, strip_added_ids
 from runner.report import Reporter, write_results_dir
 
-__all__ = ["read_input", "run_command"]
+__all__ = ["items_of", "output_value", "read_input", "run_command", "run_reported"]
 
 
 def read_input(path: str | None) -> tuple[str, str]:
@@ -31,6 +31,29 @@ def read_input(path: str | None) -> tuple[str, str]:
         return data.decode("utf-8"), source
     except UnicodeDecodeError as error:
         raise InputError(f"{source}: not UTF-8 text (byte {error.start})") from None
+
+
+def items_of(parsed: textio.ParsedResourceList) -> list[Item]:
+    """The pipeline items of a parsed ResourceList, each with its own text when it has one."""
+    return [Item(v, s) for v, s in zip(parsed.value["items"], parsed.item_sources, strict=True)]
+
+
+def run_reported(
+    engine: Engine,
+    steps: list[Step],
+    items: list[Item],
+    *,
+    limits: Limits,
+    sandbox: Sandbox,
+    reporter: Reporter,
+) -> tuple[list[Item], list[StepOutcome], int]:
+    """Run the pipeline with progress lines and the results summary; 1 if any step failed."""
+    items, outcomes = run_pipeline(
+        engine, steps, items, limits=limits, sandbox=sandbox,
+        on_start=reporter.start, on_done=reporter.done,
+    )
+    reporter.summary(outcomes)
+    return items, outcomes, 1 if any(outcome.failed for outcome in outcomes) else 0
 
 
 def output_value(
@@ -61,19 +84,9 @@ def run_command(
     parsed = textio.parse_resource_list(text, source)
     config = parsed.value.get("functionConfig")
     steps = [Step(engine.load(path), label=str(path), config=config) for path in functions]
-    items = [Item(v, s) for v, s in zip(parsed.value["items"], parsed.item_sources, strict=True)]
-    items, outcomes = run_pipeline(
-        engine,
-        steps,
-        items,
-        limits=limits,
-        sandbox=sandbox,
-        on_start=reporter.start,
-        on_done=reporter.done,
+    items, outcomes, exit_code = run_reported(
+        engine, steps, items_of(parsed), limits=limits, sandbox=sandbox, reporter=reporter
     )
-    reporter.summary(outcomes)
-    failed = any(outcome.failed for outcome in outcomes)
-    exit_code = 1 if failed else 0
     if results_dir is not None:
         write_results_dir(results_dir, outcomes, exit_code)
     value = output_value(parsed, items, outcomes)
