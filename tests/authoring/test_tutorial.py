@@ -29,6 +29,7 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -92,9 +93,11 @@ def _tool_dirs() -> list[str]:
 def _copy_checkout(target: Path) -> None:
     """The tracked files as they are in the work tree, and the built dist/."""
     listed = subprocess.run(
-        ["git", "-C", str(ROOT), "ls-files", "-z"], capture_output=True, check=True
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
+        ["git", "-C", str(ROOT), "ls-files", "-z"], capture_output=True, check=False
+    )
+    if listed.returncode != 0:
+        raise AssertionError(f"the tutorial test needs a git checkout: {listed.stderr.decode()}")
+    for name in filter(None, listed.stdout.decode().split("\0")):
         source = ROOT / name
         if source.is_file():  # a deleted, not yet committed file is skipped
             (target / name).parent.mkdir(parents=True, exist_ok=True)
@@ -185,17 +188,37 @@ def _tutorial(lang: str, tmp: Path, cache: Path, tool_dirs: list[str]) -> list[s
         name in c.text and _doc.missing_output(["passed"], "\n".join(c.expected)) is None
         for c in golden
     ), f"the {lang} tutorial never shows `python -m pytest tests/test_golden.py -k {name}` pass"
+    shutil.rmtree(copy / "functions-rust" / "target", ignore_errors=True)  # 250 MB, seen to work
     return timings
+
+
+def _checkout_state() -> dict[str, object]:
+    """What the tutorials would change if they ran in the checkout instead of a copy."""
+    state: dict[str, object] = {"Cargo.toml": (ROOT / "functions-rust" / "Cargo.toml").read_bytes()}
+    for lang, folder in FOLDERS.items():
+        function = ROOT / folder / _function_name(_lang_blocks(lang))
+        state[str(function)] = (
+            sorted(p.name for p in function.iterdir()) if function.exists() else None
+        )
+    return state
+
+
+@dataclass
+class Tutorials:
+    """The running tutorials, and the checkout's state from before they started."""
+
+    runs: dict[str, Future[list[str]]]
+    checkout_before: dict[str, object]
 
 
 @pytest.fixture(scope="module")
 def tutorials(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, shared_cache: Path
-) -> Iterator[dict[str, Future[list[str]]]]:
+) -> Iterator[Tutorials]:
     """Every selected tutorial, started at once in the background.
 
     They run in parallel: each is mostly one single-threaded compiler at a time (Rust's LTO link,
-    componentize-py), so three in a row would take twice as long on two cores.
+    componentize-py), so three in a row take longer even on two cores (2:25 against 2:05).
     """
     selected = {
         str(item.callspec.params["lang"])
@@ -203,22 +226,18 @@ def tutorials(
         if isinstance(item, pytest.Function) and item.originalname == "test_tutorial"
     }
     tool_dirs = _tool_dirs()
+    before = _checkout_state()
     with ThreadPoolExecutor(max_workers=max(len(selected), 1)) as pool:
-        futures = {}
+        runs = {}
         for lang in sorted(selected):
             tmp = tmp_path_factory.mktemp(f"tutorial-{lang}")
-            futures[lang] = pool.submit(_tutorial, lang, tmp, shared_cache, tool_dirs)
-        yield futures
+            runs[lang] = pool.submit(_tutorial, lang, tmp, shared_cache, tool_dirs)
+        yield Tutorials(runs, before)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", list(SECTIONS))
-def test_tutorial(lang: str, tutorials: dict[str, Future[list[str]]]) -> None:
-    name = _function_name(_lang_blocks(lang))
-    real_function = ROOT / FOLDERS[lang] / name
-    cargo_toml = (ROOT / "functions-rust" / "Cargo.toml").read_bytes()
-    timings = tutorials[lang].result()
+def test_tutorial(lang: str, tutorials: Tutorials) -> None:
+    timings = tutorials.runs[lang].result()
     print("\n".join(timings))  # shown with -rP: where the time goes
-    # The checkout the copy was made from is as it was.
-    assert not real_function.exists()
-    assert (ROOT / "functions-rust" / "Cargo.toml").read_bytes() == cargo_toml
+    assert _checkout_state() == tutorials.checkout_before, "the tutorial changed the checkout"
