@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import copy
 import dataclasses
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from runner.cmd_run import items_of, output_value, read_input, run_reported
 from runner.engine import Engine
 from runner.errors import UsageError
 from runner.execute import Limits, Sandbox
+from runner.fidelity import copy_value
 from runner.kptfile import config_map_function_config
 from runner.package import (
     Package,
@@ -215,7 +215,7 @@ def _eval_stdin(
     stream = textio.parse_stream(text, source)
     docs = [doc for doc in stream.documents if doc.value is not None]
     check_items([doc.value for doc in docs], source)
-    items = [Item(copy.deepcopy(doc.value), doc) for doc in docs]
+    items = [Item(copy_value(doc.value), doc) for doc in docs]
     items, outcomes, exit_code = run_reported(
         engine, [step], items, limits=limits, sandbox=sandbox, reporter=reporter
     )

@@ -36,7 +36,6 @@ How the commands use it:
 from __future__ import annotations
 
 import contextlib
-import copy
 import os
 import posixpath
 import tempfile
@@ -52,6 +51,7 @@ from runner.fidelity import (
     Style,
     YamlStream,
     YamlSyntaxError,
+    copy_value,
     join_documents,
     load_yaml_value,
     parse_yaml_stream,
@@ -138,7 +138,7 @@ class Package:
     def values(self, package: str | None = None) -> list[dict[str, Any]]:
         """Deep copies of the function-visible items (of one package when `package` is given)."""
         return [
-            copy.deepcopy(r.value)
+            copy_value(r.value)
             for r in self.resources
             if package is None or r.package == package
         ]
@@ -365,7 +365,7 @@ def _classify(doc: Document, relpath: str, strict: bool) -> str:
 
 
 def _annotated(doc: Document, relpath: str, index: int, rid: str) -> dict[str, Any]:
-    value: dict[str, Any] = copy.deepcopy(dict(doc.value))
+    value: dict[str, Any] = copy_value(dict(doc.value))
     metadata = value.get("metadata")
     if not isinstance(metadata, dict):
         metadata = {}
@@ -452,7 +452,7 @@ def strip_internal_annotations(
     document had that key, so an untouched resource compares equal to its original (kyaml's
     ClearEmptyAnnotations always removes them).
     """
-    result: dict[str, Any] = copy.deepcopy(dict(value))
+    result: dict[str, Any] = copy_value(dict(value))
     metadata = result.get("metadata")
     if not isinstance(metadata, dict):
         return result
@@ -490,7 +490,7 @@ def rebase_paths(
     prefix = prefix.strip("/")
     out: list[dict[str, Any]] = []
     for value in values:
-        copied: dict[str, Any] = copy.deepcopy(dict(value))
+        copied: dict[str, Any] = copy_value(dict(value))
         annotations = _annotations_of(copied)
         if prefix and isinstance(annotations, dict):
             for key in (ann.PATH, ann.LEGACY_PATH):

@@ -9,7 +9,6 @@ that is not a ResourceList, or reports an error result; the pipeline stops there
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from runner import textio
 from runner.engine import Engine, LoadedFunction
 from runner.errors import InputError
 from runner.execute import Execution, Limits, Sandbox, execute
+from runner.fidelity import copy_value
 from runner.resourcelist import check_resource_list, detect_format, new_resource_list
 from runner.selectors import Selector, select
 
@@ -115,7 +115,7 @@ def strip_added_ids(items: Sequence[Item]) -> list[dict[str, Any]]:
     for item in items:
         value = item.value
         if item.added_id:
-            value = copy.deepcopy(value)
+            value = copy_value(value)
             found = value["metadata"].get("annotations")
             if isinstance(found, dict):
                 found.pop(ann.ID, None)

@@ -17,6 +17,7 @@ API:
     parse_json_resource_list(text) -> JsonResourceList  value + item spans + indent
     render_json_resource_list(original, new_value)      key order, number text, unchanged items kept
     same_value(a, b)                                    the type-strict equality used throughout
+    copy_value(value)                                   a fast deep copy of a JSON-like value
 
 Invariants: ''.join(d.text for d in stream.documents) + stream.trailer == text;
 update_document(doc, doc.original_value) == doc.text; load_yaml_value(update_document(doc, v))
@@ -29,7 +30,7 @@ float, `"1.10"` a string; see docs/fidelity.md.
 from ._edit import update_document
 from ._emit import dump_json_value, dump_yaml_value, render_document
 from ._json import JsonNumber, JsonResourceList, parse_json_resource_list, render_json_resource_list
-from ._model import Document, Style, YamlStream, YamlSyntaxError
+from ._model import Document, Style, YamlStream, YamlSyntaxError, copy_value
 from ._rlist import resource_list_yaml, split_resource_list_items
 from ._schema import load_yaml_value, same_value
 from ._stream import join_documents, parse_yaml_stream
@@ -41,6 +42,7 @@ __all__ = [
     "Style",
     "YamlStream",
     "YamlSyntaxError",
+    "copy_value",
     "dump_json_value",
     "dump_yaml_value",
     "join_documents",
