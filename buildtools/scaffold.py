@@ -2,7 +2,7 @@
 
 ``nox -s new -- --lang go|rust|py --name NAME [--description TEXT]`` writes
 ``functions-<lang>/NAME/``: the function's source on the language's SDK, ``metadata.yaml`` and
-golden cases ``testdata/basic`` and ``testdata/missing-config``. The template function adds the
+golden cases ``testdata/basic``, ``missing-config`` and ``no-data``. The template function adds the
 functionConfig's ``data`` entries as annotations to every item (kpt's set-annotations, in small),
 so that the new function builds and passes its golden cases before the author changes anything.
 A Rust function is also added to the ``members`` of ``functions-rust/Cargo.toml``.
