@@ -123,13 +123,15 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def fingerprint(files: Iterable[Path], *extra: str) -> str:
-    """A hash of the files' paths and contents plus ``extra`` (toolchain version, flags)."""
+def fingerprint(files: Iterable[Path], *extra: str, root: Path | None = None) -> str:
+    """A hash of the files' paths (relative to ``root``, so a moved checkout stays up to date)
+    and contents, plus ``extra`` (toolchain version, flags)."""
     digest = hashlib.sha256()
     for item in extra:
         digest.update(item.encode() + b"\0")
     for path in sorted(set(files)):
-        digest.update(str(path).encode() + b"\0")
+        name = os.path.relpath(path, root) if root is not None else str(path)
+        digest.update(name.encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -244,6 +246,7 @@ def build_all(
             toolchain.version,
             toolchain.abi,
             json.dumps(toolchain.env, sort_keys=True),
+            root=source.directory.parent.parent,  # the repository: functions-<lang>/<name>
         )
         if is_up_to_date(out, stamp):
             report.skipped.append(artifact_for(source, toolchain, out))
