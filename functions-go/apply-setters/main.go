@@ -39,7 +39,11 @@ func process(input []byte) ([]byte, int, error) {
 	if err != nil {
 		return nil, 1, err
 	}
-	docs, spans, err := krmfn.ParseYAMLScalars(input)
+	var docs []any
+	var spans []krmfn.ScalarSpan
+	if format == krmfn.FormatYAML { // JSON has no comments: do not parse it a second time
+		docs, spans, err = krmfn.ParseYAMLScalars(input)
+	}
 	if format == krmfn.FormatJSON || err != nil || len(docs) != 1 || !blockMappingAtColumn0(input) {
 		// no comments to read: only check the functionConfig
 		return krmfn.Run(func(rl *krmfn.ResourceList) error { readSetters(rl); return nil }, input)

@@ -329,3 +329,29 @@ func TestJSON(t *testing.T) {
 		t.Errorf("0x1F as JSON: %s", got)
 	}
 }
+
+// Span lines and error positions come from the line table (lineIndex); they must equal a
+// plain count of the newlines before each position, in any order of asking.
+func TestLineIndexMatchesCount(t *testing.T) {
+	src := "a: 1 # c\r\nb:\n  - x # kpt-set: ${x}\n\n  - [y, 'z']\nc: {d: e}\n"
+	_, spans, err := ParseYAMLScalars([]byte(src))
+	if err != nil || len(spans) == 0 {
+		t.Fatalf("spans %v, err %v", spans, err)
+	}
+	for _, s := range spans {
+		if want := 1 + strings.Count(src[:s.Start], "\n"); s.Line != want {
+			t.Errorf("span %q at %d: line %d, want %d", src[s.Start:s.End], s.Start, s.Line, want)
+		}
+	}
+	p := &parser{src: []byte(src)}
+	for _, pos := range []int{len(src), 0, 9, 10, 11, 3, len(src) - 1, 12, 13} {
+		want := strings.Count(src[:pos], "\n")
+		start := strings.LastIndex(src[:pos], "\n") + 1
+		if got := p.lineIndex(pos); got != want {
+			t.Errorf("lineIndex(%d) = %d, want %d", pos, got, want)
+		}
+		if got := p.lineStart(pos); got != start {
+			t.Errorf("lineStart(%d) = %d, want %d", pos, got, start)
+		}
+	}
+}

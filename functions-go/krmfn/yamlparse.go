@@ -3,6 +3,7 @@ package krmfn
 import (
 	"bytes"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -76,6 +77,9 @@ type parser struct {
 	record  bool
 	spans   []ScalarSpan
 	doc     int
+
+	lines    []int // offsets where lines start (after each '\n'), see lineIndex
+	lastLine int
 }
 
 type yamlPanic struct{ err *SyntaxError }
@@ -112,12 +116,30 @@ func parseYAML(src []byte, record bool) (docs []any, spans []ScalarSpan, err err
 
 // ---- positions and errors ----
 
-func (p *parser) lineStart(pos int) int {
-	i := pos
-	for i > 0 && p.src[i-1] != '\n' {
-		i--
+// lineIndex is the 0-based line of pos: the number of '\n' before it. The line starts are
+// found once, and the last line asked for is tried first (the parser moves forward), so that
+// positions cost O(1) rather than a scan from the start of the input or of a long line (that
+// made parsing quadratic in the number of scalars, and in the length of one-line flow input).
+func (p *parser) lineIndex(pos int) int {
+	if p.lines == nil {
+		p.lines = []int{0}
+		for i, c := range p.src {
+			if c == '\n' {
+				p.lines = append(p.lines, i+1)
+			}
+		}
 	}
-	return i
+	k := p.lastLine
+	if k >= len(p.lines) || p.lines[k] > pos || (k+1 < len(p.lines) && p.lines[k+1] <= pos) {
+		k = sort.Search(len(p.lines), func(i int) bool { return p.lines[i] > pos }) - 1
+		p.lastLine = k
+	}
+	return k
+}
+
+func (p *parser) lineStart(pos int) int {
+	k := p.lineIndex(pos) // first: it fills p.lines
+	return p.lines[k]
 }
 
 // col is the 0-based column of pos in bytes (indentation is ASCII spaces, so bytes suffice).
@@ -127,7 +149,7 @@ func (p *parser) errorAt(pos int, format string, args ...any) *SyntaxError {
 	if pos > len(p.src) {
 		pos = len(p.src)
 	}
-	line := 1 + bytes.Count(p.src[:pos], []byte{'\n'})
+	line := 1 + p.lineIndex(pos)
 	column := 1 + utf8.RuneCount(p.src[p.lineStart(pos):pos])
 	return &SyntaxError{Line: line, Column: column, Msg: fmt.Sprintf(format, args...)}
 }
@@ -404,7 +426,7 @@ func (p *parser) recordSpan(start, end int, style ScalarStyle, value any) {
 	copy(path, p.path)
 	p.spans = append(p.spans, ScalarSpan{
 		Doc: p.doc, Path: path, Start: start, End: end, Style: style, Value: value,
-		Comment: comment, Line: 1 + bytes.Count(p.src[:start], []byte{'\n'}),
+		Comment: comment, Line: 1 + p.lineIndex(start),
 	})
 }
 
