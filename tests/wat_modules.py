@@ -52,8 +52,13 @@ OUTPUT_FLOOD = f"""(module {_IMPORTS}
      (local.set $i (i32.add (local.get $i) (i32.const 1)))
      (br_if $l (i32.lt_u (local.get $i) (i32.const 4096))))))"""
 
-# Copies stdin to stdout unchanged (a function that declares nothing, so it gets YAML).
-ECHO = f"""(module {_IMPORTS}
+def copy_stdin_to(*fds: int) -> str:
+    """Copies stdin unchanged to each of ``fds``; it declares nothing, so it gets YAML."""
+    writes = "\n".join(
+        f"(drop (call $fd_write (i32.const {fd}) (i32.const 0) (i32.const 1) (i32.const 8)))"
+        for fd in fds
+    )
+    return f"""(module {_IMPORTS}
  (func (export "_start") (local $n i32)
    (loop $l
      (i32.store (i32.const 0) (i32.const 1024)) (i32.store (i32.const 4) (i32.const 64512))
@@ -62,5 +67,8 @@ ECHO = f"""(module {_IMPORTS}
      (if (i32.gt_u (local.get $n) (i32.const 0))
        (then
          (i32.store (i32.const 0) (i32.const 1024)) (i32.store (i32.const 4) (local.get $n))
-         (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+{writes}
          (br $l))))))"""
+
+
+ECHO = copy_stdin_to(1)

@@ -26,18 +26,7 @@ ECHO = wat_modules.ECHO
 
 # Copies stdin to stdout and to stderr: the runner puts a step's stderr in results.yaml, so a
 # test can read back exactly the bytes the function was given.
-TEE = f"""(module {wat_modules._IMPORTS}
- (func (export "_start") (local $n i32)
-   (loop $l
-     (i32.store (i32.const 0) (i32.const 1024)) (i32.store (i32.const 4) (i32.const 64512))
-     (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
-     (local.set $n (i32.load (i32.const 8)))
-     (if (i32.gt_u (local.get $n) (i32.const 0))
-       (then
-         (i32.store (i32.const 0) (i32.const 1024)) (i32.store (i32.const 4) (local.get $n))
-         (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
-         (drop (call $fd_write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))
-         (br $l))))))"""
+TEE = wat_modules.copy_stdin_to(1, 2)
 
 
 def write_module(path: Path, wat: str, input_format: str | None = None) -> Path:
