@@ -15,15 +15,8 @@ from runner.errors import UsageError
 from runner.execute import Limits, Sandbox
 from runner.fidelity import copy_value
 from runner.kptfile import config_map_function_config
-from runner.package import (
-    Package,
-    output_stream,
-    parse_file,
-    plan_writes,
-    read_package,
-    write_atomically,
-    write_to_dir,
-)
+from runner.package import Package, parse_file, read_package
+from runner.package_write import output_stream, plan_writes, write_atomically, write_to_dir
 from runner.pipeline import Item, Step, StepOutcome, run_pipeline, strip_added_ids
 from runner.report import Reporter, write_results_dir
 from runner.resourcelist import check_items, detect_format

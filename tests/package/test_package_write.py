@@ -12,15 +12,8 @@ import yaml
 from runner import annotations as ann
 from runner.errors import InputError, PackageError
 from runner.fidelity import join_documents, render_document, update_document
-from runner.package import (
-    Package,
-    default_path,
-    output_stream,
-    plan_writes,
-    read_package,
-    write_atomically,
-    write_to_dir,
-)
+from runner.package import Package, default_path, read_package
+from runner.package_write import output_stream, plan_writes, write_atomically, write_to_dir
 
 
 def _texts(root: Path) -> dict[str, bytes]:
