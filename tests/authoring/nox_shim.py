@@ -1,12 +1,11 @@
-"""``nox`` for the tutorial test: the sessions docs/authoring.md uses, without nox.
+"""``nox`` for the tutorial test: the sessions docs/authoring.md uses.
 
-Why not nox itself: the test runs inside ``nox -s test``, whose virtualenv has no nox (CI runs
-``python3 -m nox``, so nox is not on PATH either), and a nested nox in the copied repository would
-create and pip-install fresh virtualenvs for every build session, which costs minutes and needs
-the network. The sessions the tutorial runs are thin, though: ``new`` is
-``buildtools.scaffold.run`` and ``build-<lang>`` is ``common.discover`` + ``common.build_all``
-with the language's toolchain, exactly as noxfile.py's ``_build_lang`` does; this script does the
-same with the toolchains found on PATH (the test puts the ones the build session installed there).
+``new`` runs the real ``nox -s new`` (it needs no virtualenv). The build sessions do not: a nested
+nox in the copied repository would create and pip-install fresh virtualenvs for every build
+session, which costs minutes. They are thin, though: ``build-<lang>`` is ``common.discover`` +
+``common.build_all`` with the language's toolchain, exactly as noxfile.py's ``_build_lang`` does;
+this script does the same with the toolchains found on PATH (the test puts the ones the build
+session installed there).
 
 Run from the repository root: ``python nox_shim.py [-R] -s SESSION [-- ARGS]``.
 """
@@ -17,6 +16,7 @@ import argparse
 import importlib
 import importlib.util
 import shutil
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -28,7 +28,7 @@ if importlib.util.find_spec("nox") is None:
     # this script does not call; the test session's venv may not have nox.
     sys.modules["nox"] = types.ModuleType("nox")
 
-from buildtools import common, scaffold  # noqa: E402  (the copy's, from the working directory)
+from buildtools import common  # noqa: E402  (the copy's, from the working directory)
 
 BUILDERS = {"go": "golang", "rust": "rust", "py": "python"}
 SESSIONS = {"build": ("go", "rust", "py"), "build-go": ("go",), "build-rust": ("rust",)}
@@ -75,11 +75,10 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     for session in args.session:
         if session == "new":
-            try:
-                scaffold.run(ROOT, posargs)
-            except scaffold.ScaffoldError as error:
-                print(f"Session new aborted: {error}", file=sys.stderr)
-                return 1
+            command = [sys.executable, "-m", "nox", "-f", str(ROOT / "noxfile.py"), "-s", "new"]
+            done = subprocess.run([*command, "--", *posargs], cwd=ROOT)
+            if done.returncode:
+                return done.returncode
         elif session in SESSIONS:
             if build(SESSIONS[session]):
                 return 1
