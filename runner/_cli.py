@@ -93,10 +93,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _silent(message: str) -> None:
+    pass
+
+
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     limits = limits_from(args.timeout, args.memory_limit, args.max_output)
     sandbox = sandbox_from(args.mount, args.env)
-    engine = Engine(use_cache=not args.no_cache)
+    quiet = getattr(args, "quiet", True)  # exec stays silent: its stderr is the function's
+    engine = Engine(use_cache=not args.no_cache, notify=_silent if quiet else _to_stderr)
     if args.command == "run":
         from runner.cmd_run import run_command
 

@@ -13,6 +13,7 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -55,7 +56,13 @@ class LoadedFunction:
 class Engine:
     """One wasmtime engine for the whole run; functions run one after another on it."""
 
-    def __init__(self, cache_dir: Path | None = None, *, use_cache: bool = True) -> None:
+    def __init__(
+        self,
+        cache_dir: Path | None = None,
+        *,
+        use_cache: bool = True,
+        notify: Callable[[str], object] = lambda message: None,
+    ) -> None:
         config = wasmtime.Config()
         config.epoch_interruption = True  # lets a watchdog thread stop a running function
         config.wasm_component_model = True
@@ -63,6 +70,7 @@ class Engine:
         self.wasmtime_version = version("wasmtime")
         self._cache_dir = (cache_dir or default_cache_dir()) if use_cache else None
         self._loaded: dict[str, LoadedFunction] = {}
+        self._notify = notify  # tells the user why the first run of a function pauses
 
     def load(self, path: Path) -> LoadedFunction:
         """Read, identify and compile (or fetch from the cache) the wasm file at ``path``."""
@@ -78,6 +86,7 @@ class Engine:
         code = self._from_cache(cache_file, meta.kind)
         from_cache = code is not None
         if code is None:
+            self._notify(f"compiling {path.name} (once: the result is cached)")
             code = self._compile(data, meta.kind, path)
             if cache_file is not None:
                 self._store(cache_file, code)

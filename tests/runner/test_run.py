@@ -199,3 +199,15 @@ def test_item_without_name_is_named_in_the_error(cli: Cli, functions: dict[str, 
     done = cli("run", functions["set-namespace@rust"], stdin=json.dumps(value))
     assert done.returncode == 1
     assert "items[1] (MyFoo): field metadata.name is missing" in done.stderr
+
+
+def test_first_use_says_it_compiles_and_the_second_does_not(
+    cli: Cli, functions: dict[str, Path], cache_dir: Path
+) -> None:
+    env = {"KRM_WASM_CACHE": str(cache_dir)}
+    first = cli("run", functions["name-prefix@rust"], "--input", POC_JSON, env=env)
+    second = cli("run", functions["name-prefix@rust"], "--input", POC_JSON, env=env)
+    assert first.returncode == second.returncode == 0
+    assert "compiling name-prefix.rust.wasm (once: the result is cached)" in first.stderr
+    assert "compiling" not in second.stderr
+    assert first.stdout == second.stdout
