@@ -22,23 +22,29 @@ from pathlib import Path
 
 import yaml
 
+from runner.wasmmeta import METADATA_SECTION  # what the runner reads is what the builder writes
+
 __all__ = [
+    "MANIFEST_NAME",
     "METADATA_SECTION",
     "Artifact",
     "BuildError",
+    "BuildReport",
     "FunctionSource",
     "Toolchain",
     "append_custom_section",
+    "artifact_for",
+    "build_all",
     "discover",
     "fingerprint",
     "is_up_to_date",
+    "metadata_payload",
     "read_manifest",
     "record_stamp",
     "sha256_file",
     "write_manifest",
 ]
 
-METADATA_SECTION = "krm-function"
 MANIFEST_NAME = "index.json"
 STAMP_DIR = ".stamps"
 
