@@ -294,16 +294,7 @@ def _scalar_text(value: Any) -> str:
 
 
 def _config_map(value: Any, where: str, fail: _Fail) -> dict[str, str] | None:
-    if value is None:
-        return None
-    if not isinstance(value, Mapping):
-        raise fail(where, "must be a mapping of strings")
-    result: dict[str, str] = {}
-    for key, item in value.items():
-        if isinstance(item, Mapping | list):
-            raise fail(f"{where}.{key}", "must be a string, not a mapping or list")
-        result[str(key)] = _scalar_text(item)
-    return result
+    return None if value is None else _string_map(value, where, fail)
 
 
 def _selectors(value: Any, where: str, fail: _Fail) -> tuple[Selector, ...]:
@@ -336,6 +327,6 @@ def _string_map(value: Any, where: str, fail: _Fail) -> dict[str, str]:
     result: dict[str, str] = {}
     for key, item in value.items():
         if isinstance(item, Mapping | list):
-            raise fail(f"{where}.{key}", "must be a string")
+            raise fail(f"{where}.{key}", "must be a string, not a mapping or list")
         result[str(key)] = _scalar_text(item)
     return result
