@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from runner import cmd_eval, cmd_exec, cmd_render, cmd_run
 from runner.engine import Engine
 from runner.errors import RunnerError, UsageError
 from runner.options import limits_from, sandbox_from
@@ -50,6 +51,19 @@ def _add_runtime_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_report_flags(parser: argparse.ArgumentParser, *, output: bool) -> None:
+    """Where results (and, for package commands, the resources) go; shared by run/eval/render."""
+    if output:
+        parser.add_argument(
+            "--output",
+            "-o",
+            metavar="stdout|unwrap|DIR",
+            help="where the result goes (default: back into the package)",
+        )
+    parser.add_argument("--results-dir", type=Path, metavar="DIR", help="write results.yaml here")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
+
+
 def _add_function_lookup(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fn-path",
@@ -72,24 +86,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("functions", nargs="+", type=Path, metavar="FN.wasm")
     run.add_argument("--input", "-i", metavar="FILE", help="ResourceList file (default: stdin)")
     run.add_argument("--output-format", choices=("json", "yaml"), help="default: the input's")
-    run.add_argument("--results-dir", type=Path, metavar="DIR", help="write results.yaml here")
-    run.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
+    _add_report_flags(run, output=False)
     _add_runtime_flags(run)
 
     execute = commands.add_parser("exec", help="behave as one KRM function binary")
     execute.add_argument("function", type=Path, metavar="FN.wasm")
     _add_runtime_flags(execute)
 
-    from runner import cmd_eval, cmd_render
-
     evaluate = commands.add_parser("eval", help="run one function on a package")
     cmd_eval.add_arguments(evaluate)
-    _add_function_lookup(evaluate)
-    _add_runtime_flags(evaluate)
     render = commands.add_parser("render", help="run a package's Kptfile pipeline")
     cmd_render.add_arguments(render)
-    _add_function_lookup(render)
-    _add_runtime_flags(render)
+    for package_command in (evaluate, render):
+        _add_report_flags(package_command, output=True)
+        _add_function_lookup(package_command)
+        _add_runtime_flags(package_command)
     return parser
 
 
@@ -107,9 +118,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     quiet = getattr(args, "quiet", True)  # exec stays silent: its stderr is the function's
     engine = Engine(use_cache=not args.no_cache, notify=_silent if quiet else _to_stderr)
     if args.command == "run":
-        from runner.cmd_run import run_command
-
-        return run_command(
+        return cmd_run.run_command(
             engine,
             args.functions,
             input_path=args.input,
@@ -120,17 +129,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             reporter=Reporter(quiet=args.quiet),
         )
     if args.command == "exec":
-        from runner.cmd_exec import exec_command
-
-        return exec_command(engine, args.function, limits=limits, sandbox=sandbox)
+        return cmd_exec.exec_command(engine, args.function, limits=limits, sandbox=sandbox)
     if args.command == "eval":
-        from runner.cmd_eval import eval_command
-
-        return eval_command(engine, args, limits=limits, sandbox=sandbox)
+        return cmd_eval.eval_command(engine, args, limits=limits, sandbox=sandbox)
     if args.command == "render":
-        from runner.cmd_render import render_command
-
-        return render_command(engine, args, limits=limits, sandbox=sandbox)
+        return cmd_render.render_command(engine, args, limits=limits, sandbox=sandbox)
     raise UsageError(f"unknown command {args.command!r}")
 
 

@@ -38,19 +38,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     which.add_argument("--exec", dest="exec_path", metavar="FN.wasm", help="path to a wasm file")
     parser.add_argument("--fn-config", type=Path, metavar="FILE", help="functionConfig file")
     parser.add_argument(
-        "--output",
-        "-o",
-        metavar="stdout|unwrap|DIR",
-        help="where the result goes (default: back into the package)",
-    )
-    parser.add_argument("--results-dir", type=Path, metavar="DIR", help="write results.yaml here")
-    parser.add_argument(
         "--include-meta-resources",
         "-m",
         action="store_true",
         help="give the Kptfile and local-config resources to the function too",
     )
-    parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
     group = parser.add_argument_group("selectors (kpt's; --match-labels etc. also accepted)")
     for field in _SELECTOR_FIELDS:
         for mode in ("match", "exclude"):

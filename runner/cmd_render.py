@@ -21,14 +21,6 @@ __all__ = ["add_arguments", "render_command"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("package", metavar="PKG_DIR", nargs="?", default=".")
-    parser.add_argument(
-        "--output",
-        "-o",
-        metavar="stdout|unwrap|DIR",
-        help="where the result goes (default: back into the package)",
-    )
-    parser.add_argument("--results-dir", type=Path, metavar="DIR", help="write results.yaml here")
-    parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
 
 
 def _rebase(items: list[Item], prefix: str, *, add: bool) -> None:
