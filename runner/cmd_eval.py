@@ -14,8 +14,8 @@ from runner.engine import Engine
 from runner.errors import UsageError
 from runner.execute import Limits, Sandbox
 from runner.fidelity import copy_value
-from runner.kptfile import config_map_function_config
-from runner.package import Package, parse_file, read_package
+from runner.kptfile import config_map_function_config, read_config_file
+from runner.package import Package, read_package
 from runner.package_write import output_stream, plan_writes, write_atomically, write_to_dir
 from runner.pipeline import Item, Step, StepOutcome, run_pipeline, strip_added_ids
 from runner.report import Reporter, write_results_dir
@@ -90,12 +90,10 @@ def _function_config(args: argparse.Namespace) -> dict[str, Any] | None:
         return config_map_function_config(data)
     if args.fn_config is None:
         return None
-    stream = parse_file(args.fn_config, str(args.fn_config))
-    docs = [doc for doc in stream.documents if doc.value is not None]
-    if len(docs) != 1 or not isinstance(docs[0].value, dict):
-        raise UsageError(f"--fn-config {args.fn_config}: must hold exactly one resource")
-    value: dict[str, Any] = docs[0].value
-    return value
+    try:
+        return read_config_file(args.fn_config, str(args.fn_config))
+    except ValueError as problem:
+        raise UsageError(f"--fn-config: {problem}") from None
 
 
 def eval_command(

@@ -27,6 +27,7 @@ __all__ = [
     "Pipeline",
     "config_map_function_config",
     "load_function_config",
+    "read_config_file",
     "read_kptfile",
 ]
 
@@ -176,20 +177,25 @@ def load_function_config(function: Function, package_dir: Path) -> dict[str, Any
         raise fail(
             where, f"{function.config_path!r}: functionConfig must exist in the current package"
         )
+    try:
+        return read_config_file(path, function.config_path)
+    except ValueError as problem:
+        raise fail(where, str(problem)) from None
+
+
+def read_config_file(path: Path, name: str) -> dict[str, Any]:
+    """The one KRM resource a functionConfig file holds (Kptfile configPath, eval --fn-config).
+
+    Raises:
+        ValueError: saying what is wrong with the file (callers add where it was named).
+    """
     stream = parse_file(path, str(path))
     docs = [d for d in stream.documents if d.value is not None]
     if len(docs) != 1:
-        raise fail(
-            where,
-            f"functionConfig {function.config_path!r} must hold exactly one resource, "
-            f"got {len(docs)}",
-        )
+        raise ValueError(f"functionConfig {name!r} must hold exactly one resource, got {len(docs)}")
     value = docs[0].value
-    missing = _krm_missing(value)
-    if missing:
-        raise fail(
-            where, f"functionConfig {function.config_path!r}: resource must have `{missing}`"
-        )
+    if missing := _krm_missing(value):
+        raise ValueError(f"functionConfig {name!r}: resource must have `{missing}`")
     assert isinstance(value, dict)
     return value
 
