@@ -17,7 +17,7 @@ from runner.fidelity import copy_value
 from runner.kptfile import config_map_function_config, read_config_file
 from runner.package import Package, read_package
 from runner.package_write import output_stream, plan_writes, write_atomically, write_to_dir
-from runner.pipeline import Item, Step, StepOutcome, run_pipeline, strip_added_ids
+from runner.pipeline import Item, Step, StepOutcome, exit_code_of, run_pipeline, strip_added_ids
 from runner.report import Reporter, write_results_dir
 from runner.resourcelist import check_items, detect_format
 from runner.selectors import Selector, selector_from_flags
@@ -146,7 +146,7 @@ def finish(
 ) -> int:
     """Write the results, then the resources (only when every function succeeded)."""
     reporter.summary(outcomes)
-    exit_code = 1 if any(outcome.failed for outcome in outcomes) else 0
+    exit_code = exit_code_of(outcomes)
     _write_results(results_dir, outcomes, exit_code)
     if exit_code:
         return exit_code  # nothing is written: the package stays as it was
@@ -163,9 +163,7 @@ def finish(
     return 0
 
 
-def _write_results(
-    results_dir: Path | None, outcomes: list[StepOutcome], exit_code: int
-) -> None:
+def _write_results(results_dir: Path | None, outcomes: list[StepOutcome], exit_code: int) -> None:
     # Every eval/render output mode says where the results went, as kpt does.
     if results_dir is not None:
         path = write_results_dir(results_dir, outcomes, exit_code)

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 from runner import textio
-from runner.cmd_run import output_value, read_input
+from runner.cmd_run import items_of, output_value, read_input
 from runner.engine import Engine
 from runner.execute import Limits, Sandbox
-from runner.pipeline import Item, Step, run_step
+from runner.pipeline import Step, run_step
 
 __all__ = ["exec_command"]
 
@@ -25,7 +25,7 @@ def exec_command(engine: Engine, function: Path, *, limits: Limits, sandbox: San
     step = Step(
         engine.load(function), label=str(function), config=parsed.value.get("functionConfig")
     )
-    items = [Item(v, s) for v, s in zip(parsed.value["items"], parsed.item_sources, strict=True)]
+    items = items_of(parsed)
     new_items, outcome = run_step(engine, step, items, limits=limits, sandbox=sandbox)
     if outcome.execution is not None and outcome.execution.stderr:
         sys.stderr.buffer.write(outcome.execution.stderr)

@@ -10,7 +10,7 @@ from runner import textio
 from runner.engine import Engine
 from runner.errors import InputError
 from runner.execute import Limits, Sandbox
-from runner.pipeline import Item, Step, StepOutcome, run_pipeline, strip_added_ids
+from runner.pipeline import Item, Step, StepOutcome, exit_code_of, run_pipeline, strip_added_ids
 from runner.report import Reporter, write_results_dir
 
 __all__ = ["items_of", "output_value", "read_input", "run_command", "run_reported"]
@@ -49,11 +49,16 @@ def run_reported(
 ) -> tuple[list[Item], list[StepOutcome], int]:
     """Run the pipeline with progress lines and the results summary; 1 if any step failed."""
     items, outcomes = run_pipeline(
-        engine, steps, items, limits=limits, sandbox=sandbox,
-        on_start=reporter.start, on_done=reporter.done,
+        engine,
+        steps,
+        items,
+        limits=limits,
+        sandbox=sandbox,
+        on_start=reporter.start,
+        on_done=reporter.done,
     )
     reporter.summary(outcomes)
-    return items, outcomes, 1 if any(outcome.failed for outcome in outcomes) else 0
+    return items, outcomes, exit_code_of(outcomes)
 
 
 def output_value(

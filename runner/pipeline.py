@@ -23,7 +23,15 @@ from runner.fidelity import copy_value
 from runner.resourcelist import check_resource_list, detect_format, new_resource_list
 from runner.selectors import Selector, select
 
-__all__ = ["Item", "Step", "StepOutcome", "run_pipeline", "run_step", "strip_added_ids"]
+__all__ = [
+    "Item",
+    "Step",
+    "StepOutcome",
+    "exit_code_of",
+    "run_pipeline",
+    "run_step",
+    "strip_added_ids",
+]
 
 
 @dataclass
@@ -210,6 +218,11 @@ def run_step(
     if step.is_validator:
         return items, outcome  # validators see a copy and cannot change anything
     return _merge(items, selected, output["items"]), outcome
+
+
+def exit_code_of(outcomes: Sequence[StepOutcome]) -> int:
+    """kpt's exit code for a run: 1 when any step failed, else 0."""
+    return 1 if any(outcome.failed for outcome in outcomes) else 0
 
 
 def run_pipeline(
