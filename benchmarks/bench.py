@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from runner.engine import Engine  # noqa: E402  (needs ROOT on sys.path)
-from runner.execute import execute  # noqa: E402
+from runner.wasm.engine import Engine  # noqa: E402  (needs ROOT on sys.path)
+from runner.wasm.execute import execute  # noqa: E402
 
 DIST = ROOT / "dist" / "functions"
 FUNCTIONS = ["set-namespace.rust.wasm", "set-namespace.go.wasm", "set-namespace.py.wasm"]

@@ -8,7 +8,7 @@ A function is a directory holding a ``metadata.yaml``::
 
 The builder compiles it to ``dist/functions/<name>.<lang>.wasm`` and appends a custom section
 ``krm-function`` (JSON: name, lang, input, toolchain) so that a wasm file describes itself
-(see ``runner/wasmmeta.py``, which reads it).
+(see ``runner/wasm/meta.py``, which reads it).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from runner.wasmmeta import METADATA_SECTION  # what the runner reads is what the builder writes
+from runner.wasm.meta import METADATA_SECTION  # what the runner reads is what the builder writes
 
 __all__ = [
     "MANIFEST_NAME",

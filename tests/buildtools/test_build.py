@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from buildtools import common, golang
-from runner.wasmmeta import WasmKind, inspect_wasm
+from runner.wasm.meta import WasmKind, inspect_wasm
 from tests.conftest import ROOT
 
 BROKEN_MAIN = 'package main\n\nfunc main() {\n\tthis is not go\n}\n'

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from runner.errors import PackageError
-from runner.kptfile import load_function_config, read_kptfile
-from runner.selectors import Selector
+from runner.kpt.kptfile import load_function_config, read_kptfile
+from runner.pipeline.selectors import Selector
 
 HEADER = "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: p\n"
 

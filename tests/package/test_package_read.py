@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from runner import annotations as ann
 from runner.errors import InputError, PackageError
-from runner.package import find_subpackages, read_package
+from runner.kpt.package import find_subpackages, read_package
+from runner.krm import annotations as ann
 
 
 def _ids(resources: list) -> list[tuple[str, int, str]]:  # type: ignore[type-arg]

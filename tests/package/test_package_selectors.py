@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from runner.errors import UsageError
-from runner.krmignore import IgnoreRules
-from runner.selectors import Selector, parse_key_values, select, selector_from_flags
+from runner.kpt.krmignore import IgnoreRules
+from runner.pipeline.selectors import Selector, parse_key_values, select, selector_from_flags
 
 WEB = {
     "apiVersion": "apps/v1",

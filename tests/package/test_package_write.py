@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 import yaml
 
-from runner import annotations as ann
 from runner.errors import InputError, PackageError
 from runner.fidelity import join_documents, render_document, update_document
-from runner.package import Package, default_path, read_package
-from runner.package_write import output_stream, plan_writes, write_atomically, write_to_dir
+from runner.kpt.package import Package, default_path, read_package
+from runner.kpt.package_write import output_stream, plan_writes, write_atomically, write_to_dir
+from runner.krm import annotations as ann
 
 
 def _texts(root: Path) -> dict[str, bytes]:

@@ -131,7 +131,9 @@ def main() -> None:
         cache = Path(tmp, "cache")
         cache.mkdir(mode=0o700)
         env = {**os.environ, "KRM_WASM_CACHE": str(cache), "PYTHONPATH": str(ROOT)}
-        startup = min(_time([sys.executable, "-c", "import runner._cli"], env) for _ in range(3))
+        startup = min(
+            _time([sys.executable, "-c", "import runner.cli.main"], env) for _ in range(3)
+        )
         print(f"{RESOURCES} resources in {args.files} files; python startup+import {startup:.2f} s")
         for label, pipeline in PIPELINES.items():
             root = Path(tmp, f"pkg-{len(label)}")

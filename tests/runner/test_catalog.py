@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.catalog import parse_image, resolve_image
+from runner.catalog.local import parse_image, resolve_image
 from runner.errors import FunctionNotFound
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from runner.engine import Engine
 from runner.errors import WasmLoadError
-from runner.execute import execute
-from runner.wasmmeta import WasmKind, inspect_wasm
+from runner.wasm.engine import Engine
+from runner.wasm.execute import execute
+from runner.wasm.meta import WasmKind, inspect_wasm
 from tests import wat_modules
 
 

@@ -6,15 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from runner.cmd_eval import finish
-from runner.engine import Engine
+from runner.cli.cmd_eval import finish
 from runner.errors import PackageError
-from runner.execute import Limits, Sandbox
-from runner.kptfile import read_kptfile
-from runner.package import KPTFILE, Package, find_subpackages, read_package, rebase_paths
-from runner.pipeline import Item, StepOutcome, run_pipeline
-from runner.report import Reporter
-from runner.steps import kptfile_step
+from runner.kpt.kptfile import read_kptfile
+from runner.kpt.package import KPTFILE, Package, find_subpackages, read_package, rebase_paths
+from runner.kpt.steps import kptfile_step
+from runner.pipeline.report import Reporter
+from runner.pipeline.run import Item, StepOutcome, run_pipeline
+from runner.wasm.engine import Engine
+from runner.wasm.execute import Limits, Sandbox
 
 __all__ = ["add_arguments", "render_command"]
 

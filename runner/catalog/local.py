@@ -31,7 +31,7 @@ __all__ = [
 
 # Rust first: smallest and fastest to start; Python components are the slowest to instantiate.
 DEFAULT_LANGUAGES = ("rust", "go", "py")
-PROJECT_DIST = Path(__file__).resolve().parent.parent / "dist" / "functions"
+PROJECT_DIST = Path(__file__).resolve().parents[2] / "dist" / "functions"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from runner.errors import UsageError
-from runner.execute import Limits, Mount, Sandbox
+from runner.wasm.execute import Limits, Mount, Sandbox
 
 __all__ = [
     "limits_from",

@@ -6,12 +6,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from runner import textio
-from runner.engine import Engine
 from runner.errors import InputError
-from runner.execute import Limits, Sandbox
-from runner.pipeline import Item, Step, StepOutcome, exit_code_of, run_pipeline, strip_added_ids
-from runner.report import Reporter, write_results_dir
+from runner.krm import text as textio
+from runner.pipeline.report import Reporter, write_results_dir
+from runner.pipeline.run import Item, Step, StepOutcome, exit_code_of, run_pipeline, strip_added_ids
+from runner.wasm.engine import Engine
+from runner.wasm.execute import Limits, Sandbox
 
 __all__ = ["items_of", "output_value", "read_input", "run_command", "run_reported"]
 

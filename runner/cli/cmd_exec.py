@@ -10,11 +10,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from runner import textio
-from runner.cmd_run import items_of, output_value, read_input
-from runner.engine import Engine
-from runner.execute import Limits, Sandbox
-from runner.pipeline import Step, run_step
+from runner.cli.cmd_run import items_of, output_value, read_input
+from runner.krm import text as textio
+from runner.pipeline.run import Step, run_step
+from runner.wasm.engine import Engine
+from runner.wasm.execute import Limits, Sandbox
 
 __all__ = ["exec_command"]
 

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from runner.catalog import resolve_exec, resolve_image, search_path
-from runner.engine import Engine
-from runner.kptfile import Function, load_function_config
-from runner.pipeline import Step
-from runner.selectors import Selector
+from runner.catalog.local import resolve_exec, resolve_image, search_path
+from runner.kpt.kptfile import Function, load_function_config
+from runner.pipeline.run import Step
+from runner.pipeline.selectors import Selector
+from runner.wasm.engine import Engine
 
 __all__ = ["kptfile_step", "reference_step"]
 

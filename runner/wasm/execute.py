@@ -20,7 +20,7 @@ from pathlib import Path
 import wasmtime
 import wasmtime.component
 
-from runner.engine import Engine, LoadedFunction
+from runner.wasm.engine import Engine, LoadedFunction
 
 __all__ = ["Execution", "Limits", "Mount", "Sandbox", "execute"]
 

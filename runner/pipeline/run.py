@@ -14,14 +14,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from runner import annotations as ann
-from runner import textio
-from runner.engine import Engine, LoadedFunction
 from runner.errors import InputError
-from runner.execute import Execution, Limits, Sandbox, execute
 from runner.fidelity import copy_value
-from runner.resourcelist import check_resource_list, detect_format, new_resource_list
-from runner.selectors import Selector, select
+from runner.krm import annotations as ann
+from runner.krm import text as textio
+from runner.krm.resourcelist import check_resource_list, detect_format, new_resource_list
+from runner.pipeline.selectors import Selector, select
+from runner.wasm.engine import Engine, LoadedFunction
+from runner.wasm.execute import Execution, Limits, Sandbox, execute
 
 __all__ = [
     "Item",

@@ -12,11 +12,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from runner import cmd_eval, cmd_exec, cmd_render, cmd_run
-from runner.engine import Engine
+from runner.cli import cmd_eval, cmd_exec, cmd_render, cmd_run
+from runner.cli.options import limits_from, sandbox_from
 from runner.errors import RunnerError, UsageError
-from runner.options import limits_from, sandbox_from
-from runner.report import Reporter
+from runner.pipeline.report import Reporter
+from runner.wasm.engine import Engine
 
 __all__ = ["build_parser", "main"]
 

@@ -2,7 +2,7 @@
 
 Reading (kyaml's LocalPackageReader as kpt configures it):
 - files named `Kptfile`, `*.yaml`, `*.yml`, walked in Go's filepath.Walk order (names sorted in
-  each directory), skipping what `.krmignore` ignores (per package, see runner.krmignore),
+  each directory), skipping what `.krmignore` ignores (per package, see runner.kpt.krmignore),
   `.git`, and subpackages (directories holding a Kptfile) unless asked to include them;
 - every non-empty YAML document becomes one item; the index annotation counts the non-empty
   documents of its file from 0 (empty documents do not count, as in kyaml's ByteReader);
@@ -16,11 +16,11 @@ Where we differ from kpt on purpose (see the README of the runner / report):
 - the Kptfile and `config.kubernetes.io/local-config: "true"` resources are held back from
   functions unless `include_meta=True` (kpt >= 1.0 render passes both to functions).
 
-Writing is runner.package_write (plan_writes, write_atomically, write_to_dir, output_stream).
+Writing is runner.kpt.package_write (plan_writes, write_atomically, write_to_dir, output_stream).
 
 How the commands use it:
 - eval PKG_DIR: pkg = read_package(dir, include_subpackages=True) (kpt fn eval sees the whole
-  tree); run on pkg.values(); then (runner.package_write) write_atomically(dir,
+  tree); run on pkg.values(); then (runner.kpt.package_write) write_atomically(dir,
   plan_writes(pkg, outputs)), or output_stream(outputs, "stdout" | "unwrap", pkg), or
   write_to_dir(out, plan_writes(...)).
 - render PKG_DIR: one read_package(root, include_subpackages=True); each package's own items
@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runner import annotations as ann
 from runner.errors import InputError, PackageError
 from runner.fidelity import (
     Document,
@@ -54,7 +53,8 @@ from runner.fidelity import (
     same_value,
     update_document,
 )
-from runner.krmignore import IgnoreRules, read_ignore_file
+from runner.kpt.krmignore import IgnoreRules, read_ignore_file
+from runner.krm import annotations as ann
 
 __all__ = [
     "KPTFILE",

@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from runner import annotations as ann
 from runner.errors import InputError, PackageError
 from runner.fidelity import Style, resource_list_yaml
-from runner.package import (
+from runner.kpt.package import (
     LEGACY_ID,
     RESOURCE_LIST_API_VERSION,
     Package,
@@ -34,6 +33,7 @@ from runner.package import (
     render_text,
     strip_internal_annotations,
 )
+from runner.krm import annotations as ann
 
 __all__ = [
     "format_resource_list",

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 import yaml
 
-from runner.pipeline import Step, StepOutcome
+from runner.pipeline.run import Step, StepOutcome
 
 __all__ = ["Reporter", "results_document", "write_results_dir"]
 

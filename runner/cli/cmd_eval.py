@@ -8,20 +8,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from runner import textio
-from runner.cmd_run import items_of, output_value, read_input, run_reported
-from runner.engine import Engine
+from runner.cli.cmd_run import items_of, output_value, read_input, run_reported
 from runner.errors import UsageError
-from runner.execute import Limits, Sandbox
 from runner.fidelity import copy_value
-from runner.kptfile import config_map_function_config, read_config_file
-from runner.package import Package, read_package
-from runner.package_write import output_stream, plan_writes, write_atomically, write_to_dir
-from runner.pipeline import Item, Step, StepOutcome, exit_code_of, run_pipeline, strip_added_ids
-from runner.report import Reporter, write_results_dir
-from runner.resourcelist import check_items, detect_format
-from runner.selectors import Selector, selector_from_flags
-from runner.steps import reference_step
+from runner.kpt.kptfile import config_map_function_config, read_config_file
+from runner.kpt.package import Package, read_package
+from runner.kpt.package_write import output_stream, plan_writes, write_atomically, write_to_dir
+from runner.kpt.steps import reference_step
+from runner.krm import text as textio
+from runner.krm.resourcelist import check_items, detect_format
+from runner.pipeline.report import Reporter, write_results_dir
+from runner.pipeline.run import Item, Step, StepOutcome, exit_code_of, run_pipeline, strip_added_ids
+from runner.pipeline.selectors import Selector, selector_from_flags
+from runner.wasm.engine import Engine
+from runner.wasm.execute import Limits, Sandbox
 
 __all__ = ["add_arguments", "eval_command", "finish"]
 

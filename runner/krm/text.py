@@ -12,7 +12,7 @@ from typing import Any
 
 from runner import fidelity
 from runner.errors import InputError
-from runner.resourcelist import check_resource_list, detect_format
+from runner.krm.resourcelist import check_resource_list, detect_format
 
 __all__ = [
     "ParsedResourceList",

@@ -22,7 +22,7 @@ import wasmtime
 import wasmtime.component
 
 from runner.errors import WasmLoadError
-from runner.wasmmeta import FunctionMetadata, WasmKind, inspect_wasm
+from runner.wasm.meta import FunctionMetadata, WasmKind, inspect_wasm
 
 __all__ = ["Engine", "LoadedFunction", "default_cache_dir"]
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import PackageError
-from runner.package import KPTFILE, parse_file
-from runner.selectors import SELECTOR_FIELDS, Selector
+from runner.kpt.package import KPTFILE, parse_file
+from runner.pipeline.selectors import SELECTOR_FIELDS, Selector
 
 __all__ = [
     "API_VERSION",
