@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 
@@ -19,6 +18,7 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 sys.path.insert(0, str(ROOT))
 
 from buildtools import common  # noqa: E402  (needs ROOT on sys.path)
+from buildtools.languages import LANGUAGES, builder  # noqa: E402
 
 
 def _report(session: nox.Session, report: common.BuildReport, lang: str) -> None:
@@ -32,17 +32,16 @@ def _report(session: nox.Session, report: common.BuildReport, lang: str) -> None
 
 
 def _build_lang(session: nox.Session, lang: str) -> None:
-    builder = importlib.import_module(f"buildtools.{BUILDERS[lang]}")
-    toolchain = builder.toolchain(session)
-    sources = common.discover(ROOT / builder.ROOT, lang)
+    module = builder(lang)
+    toolchain = module.toolchain(session)
+    sources = common.discover(ROOT / LANGUAGES[lang].directory, lang)
     report = common.build_all(
-        sources, DIST, toolchain, builder.inputs, builder.compile, log=session.log
+        sources, DIST, toolchain, module.inputs, module.compile, log=session.log
     )
     _report(session, report, lang)
 
 
-LANGS = ("go", "rust", "py")
-BUILDERS = {"go": "golang", "rust": "rust", "py": "python"}  # buildtools/<module>.py
+LANGS = tuple(LANGUAGES)
 
 
 def _groups(*names: str) -> list[str]:
@@ -51,8 +50,8 @@ def _groups(*names: str) -> list[str]:
 
 
 def _install_build_tools(session: nox.Session, langs: tuple[str, ...]) -> None:
-    groups = [f"build-{lang}" for lang in langs if lang in ("go", "py")]
-    session.install(*_groups(*groups), "-e", ".")
+    groups = [LANGUAGES[lang].dependency_group for lang in langs]
+    session.install(*_groups(*(group for group in groups if group)), "-e", ".")
 
 
 def _build(session: nox.Session, langs: tuple[str, ...]) -> None:

@@ -80,7 +80,9 @@ class Toolchain:
     name: str  # e.g. "go", "tinygo", "rustc", "componentize-py"
     version: str
     abi: str  # "wasip1-command" | "component:krm:function/krm-function@0.1.0"
-    env: dict[str, str] = field(default_factory=dict)
+    # What identifies the build beyond name and version (executable path, target, full version
+    # lines); part of every build stamp. Not environment variables.
+    details: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -251,7 +253,7 @@ def build_all(
             toolchain.name,
             toolchain.version,
             toolchain.abi,
-            json.dumps(toolchain.env, sort_keys=True),
+            json.dumps(toolchain.details, sort_keys=True),
             root=source.directory.parent.parent,  # the repository: functions-<lang>/<name>
         )
         if is_up_to_date(out, stamp):

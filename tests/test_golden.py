@@ -18,10 +18,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from buildtools.languages import LANGUAGES
 from tests.conftest import DIST, ROOT, CliResult
 
 UPDATE = os.environ.get("KRM_UPDATE_GOLDEN") == "1"
-LANGS = {"go": "functions-go", "rust": "functions-rust", "py": "functions-py"}
+LANGS = {key: language.directory for key, language in LANGUAGES.items()}
 
 
 @dataclass(frozen=True)

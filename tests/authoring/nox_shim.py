@@ -13,7 +13,6 @@ Run from the repository root: ``python nox_shim.py [-R] -s SESSION [-- ARGS]``.
 from __future__ import annotations
 
 import argparse
-import importlib
 import importlib.util
 import shutil
 import subprocess
@@ -29,10 +28,11 @@ if importlib.util.find_spec("nox") is None:
     sys.modules["nox"] = types.ModuleType("nox")
 
 from buildtools import common  # noqa: E402  (the copy's, from the working directory)
+from buildtools.languages import LANGUAGES, builder  # noqa: E402
 
-BUILDERS = {"go": "golang", "rust": "rust", "py": "python"}
-SESSIONS = {"build": ("go", "rust", "py"), "build-go": ("go",), "build-rust": ("rust",)}
-SESSIONS["build-py"] = ("py",)
+SESSIONS = {"build": tuple(LANGUAGES)} | {
+    language.build_session: (language.key,) for language in LANGUAGES.values()
+}
 
 
 def _toolchain(lang: str, builder: object) -> common.Toolchain:
@@ -50,13 +50,13 @@ def build(langs: tuple[str, ...]) -> int:
     """Build every function of ``langs`` into dist/functions, as ``nox -s build-<lang>``."""
     failed = 0
     for lang in langs:
-        builder = importlib.import_module(f"buildtools.{BUILDERS[lang]}")
+        module = builder(lang)
         report = common.build_all(
-            common.discover(ROOT / builder.ROOT, lang),
+            common.discover(ROOT / LANGUAGES[lang].directory, lang),
             ROOT / "dist" / "functions",
-            _toolchain(lang, builder),
-            builder.inputs,
-            builder.compile,
+            _toolchain(lang, module),
+            module.inputs,
+            module.compile,
         )
         print(f"{lang}: {len(report.built)} built, {len(report.skipped)} up to date, ", end="")
         print(f"{len(report.failed)} failed")

@@ -16,13 +16,15 @@ import pytest
 import yaml
 
 from buildtools import scaffold
+from buildtools.languages import LANGUAGES
 from tests.conftest import ROOT
+from tests.pipeline_fidelity.test_comment_goldens import Case, assert_comments_case
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A repository with the three language folders and the real workspace Cargo.toml."""
-    for folder in scaffold.LANGS.values():
+    for folder in (language.directory for language in LANGUAGES.values()):
         (tmp_path / folder).mkdir()
     shutil.copy(ROOT / "functions-rust" / "Cargo.toml", tmp_path / "functions-rust")
     return tmp_path
@@ -150,13 +152,13 @@ def test_the_real_workspace_gains_one_member_and_nothing_else(repo: Path) -> Non
     assert members[-1] == "new-fn"
 
 
-@pytest.mark.parametrize("lang", sorted(scaffold.LANGS))
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
 def test_create_writes_a_complete_function(repo: Path, lang: str) -> None:
     description = 'Says "hi": # not a comment, 100% {braces}'
     options = scaffold.Options(lang=lang, name="say-hi", description=description)
     written = scaffold.create(repo, options)
 
-    directory = repo / scaffold.LANGS[lang] / "say-hi"
+    directory = repo / LANGUAGES[lang].directory / "say-hi"
     assert set(written) == {p for p in directory.rglob("*") if p.is_file()}
     names = {p.relative_to(directory).as_posix() for p in written}
     source = {"go": "main.go", "rust": "src/main.rs", "py": "main.py"}[lang]
@@ -175,6 +177,17 @@ def test_create_writes_a_complete_function(repo: Path, lang: str) -> None:
         assert (package["name"], package["description"]) == ("say-hi", description)
         workspace = tomllib.loads((repo / "functions-rust" / "Cargo.toml").read_text())
         assert workspace["workspace"]["members"][-1] == "say-hi"
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_a_new_function_has_every_case_the_suite_requires(repo: Path, lang: str) -> None:
+    # Regression: the suite requires a `comments` case of every function; the templates had none.
+    scaffold.create(repo, scaffold.Options(lang=lang, name="say-hi", description="Says hi"))
+    testdata = repo / LANGUAGES[lang].directory / "say-hi" / "testdata"
+    assert {"basic", "comments", "missing-config", "no-data"} <= {
+        p.name for p in testdata.iterdir()
+    }
+    assert_comments_case(Case("say-hi", lang, testdata / "comments"))
 
 
 def test_a_failed_rust_create_leaves_nothing_behind(repo: Path) -> None:

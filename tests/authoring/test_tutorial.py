@@ -2,8 +2,9 @@
 
 Each language's tutorial (its ``## Go`` / ``## Rust`` / ``## Python`` section, after the blocks
 of the sections before the first of them) runs in a fresh copy: the files ``git ls-files`` lists,
-as they are in the work tree, plus the already built ``dist/`` (a ``git clone`` would miss
-uncommitted work in CI and locally). The checkout itself is never written to.
+tracked or new but not ignored, as they are in the work tree, plus the already built ``dist/`` (a
+``git clone`` would miss uncommitted work in CI and locally, such as a function just scaffolded
+and listed in the Rust workspace). The checkout itself is never written to.
 
 The commands run in bash from the copy's root, as a reader would type them, with:
 
@@ -34,13 +35,14 @@ from pathlib import Path
 
 import pytest
 
+from buildtools.languages import LANGUAGES
 from tests.authoring import _doc
 from tests.conftest import ROOT
 
 DOC = ROOT / "docs" / "authoring.md"
 SHIM = Path(__file__).resolve().parent / "nox_shim.py"
 SECTIONS = {"go": "Go", "rust": "Rust", "py": "Python"}  # a section title starts with it
-FOLDERS = {"go": "functions-go", "rust": "functions-rust", "py": "functions-py"}
+FOLDERS = {key: language.directory for key, language in LANGUAGES.items()}
 # Variables of the outer test run that would change what the tutorial's commands do.
 _DROPPED_ENV = ("KRM_UPDATE_GOLDEN", "KRM_FN_PATH", "PYTEST_ADDOPTS", "PYTEST_CURRENT_TEST")
 
@@ -91,9 +93,11 @@ def _tool_dirs() -> list[str]:
 
 
 def _copy_checkout(target: Path) -> None:
-    """The tracked files as they are in the work tree, and the built dist/."""
+    """The tracked and the new (not ignored) files as they are in the work tree, and dist/."""
     listed = subprocess.run(
-        ["git", "-C", str(ROOT), "ls-files", "-z"], capture_output=True, check=False
+        ["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        capture_output=True,
+        check=False,
     )
     if listed.returncode != 0:
         raise AssertionError(f"the tutorial test needs a git checkout: {listed.stderr.decode()}")
