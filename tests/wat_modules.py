@@ -52,6 +52,7 @@ OUTPUT_FLOOD = f"""(module {_IMPORTS}
      (local.set $i (i32.add (local.get $i) (i32.const 1)))
      (br_if $l (i32.lt_u (local.get $i) (i32.const 4096))))))"""
 
+
 def copy_stdin_to(*fds: int) -> str:
     """Copies stdin unchanged to each of ``fds``; it declares nothing, so it gets YAML."""
     writes = "\n".join(

@@ -1,40 +1,45 @@
 """``exec FN.wasm``: behave like a KRM function binary, for ``kpt fn eval --exec`` and kustomize.
 
 ResourceList on stdin, the function's ResourceList on stdout (in the input's format, with the user's
-comments and formatting kept where the function did not change anything), the function's stderr on
-stderr, and its exit code (1 when it trapped or was stopped by a limit).
+comments and formatting kept where the function did not change anything; written on failure too,
+so the results reach kpt), the function's stderr on stderr, and its exit code (1 when it trapped
+or was stopped by a limit). Nothing of the runner's own goes to stderr but a failure's reason.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
-from pathlib import Path
 
-from runner.cli.cmd_run import items_of, output_value, read_input
+from runner.cli.input import read_input
+from runner.cli.options import engine_for, reporting_of, runtime_of
 from runner.krm import text as textio
-from runner.pipeline.run import Step, run_step
-from runner.wasm.engine import Engine
-from runner.wasm.execute import Limits, Sandbox
+from runner.pipeline.on_text import run_on_resource_list
+from runner.pipeline.report import Reporter
+from runner.pipeline.run import Step
 
-__all__ = ["exec_command"]
+__all__ = ["main"]
 
 
-def exec_command(engine: Engine, function: Path, *, limits: Limits, sandbox: Sandbox) -> int:
+def main(args: argparse.Namespace) -> int:
+    runtime, reporting = runtime_of(args), reporting_of(args)
     text, source = read_input(None)
     parsed = textio.parse_resource_list(text, source)
-    step = Step(
-        engine.load(function), label=str(function), config=parsed.value.get("functionConfig")
+    engine = engine_for(runtime, reporting)
+    step = Step(engine.load(args.function), label=str(args.function))
+    done = run_on_resource_list(
+        engine,
+        parsed,
+        [step],
+        limits=runtime.limits,
+        sandbox=runtime.sandbox,
+        reporter=Reporter(quiet=True),
     )
-    items = items_of(parsed)
-    new_items, outcome = run_step(engine, step, items, limits=limits, sandbox=sandbox)
+    [outcome] = done.outcomes
     if outcome.execution is not None and outcome.execution.stderr:
         sys.stderr.buffer.write(outcome.execution.stderr)
     if outcome.failed and not outcome.results and outcome.error:
         print(outcome.error, file=sys.stderr)
-    if outcome.execution is not None and outcome.execution.problem is None:
-        # Like a function binary, write the ResourceList even on failure so results reach kpt.
-        items_out = new_items if not outcome.failed else items
-        value = output_value(parsed, items_out, [outcome])
-        sys.stdout.write(textio.render_resource_list(parsed, value, parsed.format))
-        sys.stdout.flush()
+    sys.stdout.write(done.output)
+    sys.stdout.flush()
     return outcome.exit_code

@@ -1,100 +1,40 @@
-"""``run FN.wasm ...``: a ResourceList in, through every function in order, the ResourceList out."""
+"""``run FN.wasm ...``: a ResourceList in, through every function in order, the ResourceList out.
+
+Like a chain of function binaries: the output (with the results) is written even when a function
+failed; the exit code says it failed.
+"""
 
 from __future__ import annotations
 
+import argparse
 import sys
-from pathlib import Path
-from typing import Any
 
-from runner.errors import InputError
+from runner.cli.input import read_input
+from runner.cli.options import engine_for, reporting_of, runtime_of
 from runner.krm import text as textio
-from runner.pipeline.report import Reporter, write_results_dir
-from runner.pipeline.run import Item, Step, StepOutcome, exit_code_of, run_pipeline, strip_added_ids
-from runner.wasm.engine import Engine
-from runner.wasm.execute import Limits, Sandbox
+from runner.pipeline.on_text import run_on_resource_list
+from runner.pipeline.report import Reporter, save_results
+from runner.pipeline.run import Step
 
-__all__ = ["items_of", "output_value", "read_input", "run_command", "run_reported"]
-
-
-def read_input(path: str | None) -> tuple[str, str]:
-    """The input text and a name for messages: ``path``, or stdin when ``path`` is None or ``-``."""
-    if path is None or path == "-":
-        data = sys.stdin.buffer.read()
-        source = "<stdin>"
-    else:
-        try:
-            data = Path(path).read_bytes()
-        except OSError as error:
-            raise InputError(f"{path}: cannot read: {error.strerror}") from None
-        source = path
-    try:
-        return data.decode("utf-8"), source
-    except UnicodeDecodeError as error:
-        raise InputError(f"{source}: not UTF-8 text (byte {error.start})") from None
+__all__ = ["main"]
 
 
-def items_of(parsed: textio.ParsedResourceList) -> list[Item]:
-    """The pipeline items of a parsed ResourceList, each with its own text when it has one."""
-    return [Item(v, s) for v, s in zip(parsed.value["items"], parsed.item_sources, strict=True)]
-
-
-def run_reported(
-    engine: Engine,
-    steps: list[Step],
-    items: list[Item],
-    *,
-    limits: Limits,
-    sandbox: Sandbox,
-    reporter: Reporter,
-) -> tuple[list[Item], list[StepOutcome], int]:
-    """Run the pipeline with progress lines and the results summary; 1 if any step failed."""
-    items, outcomes = run_pipeline(
-        engine,
-        steps,
-        items,
-        limits=limits,
-        sandbox=sandbox,
-        on_start=reporter.start,
-        on_done=reporter.done,
-    )
-    reporter.summary(outcomes)
-    return items, outcomes, exit_code_of(outcomes)
-
-
-def output_value(
-    parsed: textio.ParsedResourceList, items: list[Item], outcomes: list[StepOutcome]
-) -> dict[str, Any]:
-    value = dict(parsed.value)
-    value["items"] = strip_added_ids(items)
-    results = [result for outcome in outcomes for result in outcome.results]
-    if results:
-        value["results"] = results
-    else:
-        value.pop("results", None)
-    return value
-
-
-def run_command(
-    engine: Engine,
-    functions: list[Path],
-    *,
-    input_path: str | None,
-    output_format: str | None,
-    limits: Limits,
-    sandbox: Sandbox,
-    results_dir: Path | None,
-    reporter: Reporter,
-) -> int:
-    text, source = read_input(input_path)
+def main(args: argparse.Namespace) -> int:
+    runtime, reporting = runtime_of(args), reporting_of(args)
+    text, source = read_input(args.input)  # parse
     parsed = textio.parse_resource_list(text, source)
-    config = parsed.value.get("functionConfig")
-    steps = [Step(engine.load(path), label=str(path), config=config) for path in functions]
-    items, outcomes, exit_code = run_reported(
-        engine, steps, items_of(parsed), limits=limits, sandbox=sandbox, reporter=reporter
+    engine = engine_for(runtime, reporting)  # resolve + load
+    steps = [Step(engine.load(path), label=str(path)) for path in args.functions]
+    done = run_on_resource_list(  # run
+        engine,
+        parsed,
+        steps,
+        limits=runtime.limits,
+        sandbox=runtime.sandbox,
+        reporter=Reporter(quiet=reporting.quiet),
+        output_format=args.output_format,
     )
-    if results_dir is not None:
-        write_results_dir(results_dir, outcomes, exit_code)
-    value = output_value(parsed, items, outcomes)
-    sys.stdout.write(textio.render_resource_list(parsed, value, output_format or parsed.format))
+    save_results(reporting.results_dir, done.outcomes, done.exit_code)  # report
+    sys.stdout.write(done.output)  # write
     sys.stdout.flush()
-    return exit_code
+    return done.exit_code

@@ -1,23 +1,51 @@
-"""Command-line values to limits and sandbox grants (``--memory-limit 512Mi``, ``--mount``)."""
+"""Command-line values to typed options: limits and sandbox grants (``--memory-limit 512Mi``,
+``--mount``), and the small option objects commands pass to their stages."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
+import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from runner.errors import UsageError
+from runner.wasm.engine import Engine
 from runner.wasm.execute import Limits, Mount, Sandbox
 
 __all__ = [
+    "Reporting",
+    "Runtime",
+    "engine_for",
     "limits_from",
     "parse_duration",
     "parse_env",
     "parse_mount",
     "parse_size",
+    "reporting_of",
+    "runtime_of",
     "sandbox_from",
 ]
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """How functions run: limits, granted host resources, whether the compile cache is used."""
+
+    limits: Limits
+    sandbox: Sandbox
+    use_cache: bool = True
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """What the user is told: progress lines on stderr (unless quiet), results.yaml (if a dir)."""
+
+    quiet: bool = False
+    results_dir: Path | None = None
+
 
 _UNITS = {"": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "ki": 1 << 10, "mi": 1 << 20, "gi": 1 << 30}
 
@@ -92,3 +120,32 @@ def sandbox_from(mounts: Sequence[str], env: Sequence[str]) -> Sandbox:
     return Sandbox(
         mounts=tuple(parse_mount(m) for m in mounts), env=tuple(parse_env(e) for e in env)
     )
+
+
+def runtime_of(args: argparse.Namespace) -> Runtime:
+    """The runtime flags every command has (``--timeout``, ``--mount``, ``--no-cache``...)."""
+    return Runtime(
+        limits=limits_from(args.timeout, args.memory_limit, args.max_output),
+        sandbox=sandbox_from(args.mount, args.env),
+        use_cache=not args.no_cache,
+    )
+
+
+def reporting_of(args: argparse.Namespace) -> Reporting:
+    """``--quiet`` and ``--results-dir`` (``exec`` has neither: its stderr is the function's)."""
+    return Reporting(
+        quiet=getattr(args, "quiet", True), results_dir=getattr(args, "results_dir", None)
+    )
+
+
+def engine_for(runtime: Runtime, reporting: Reporting) -> Engine:
+    """The engine; unless quiet it says on stderr when it compiles (a first run is slower)."""
+    return Engine(use_cache=runtime.use_cache, notify=_silent if reporting.quiet else _to_stderr)
+
+
+def _silent(message: str) -> None:
+    pass
+
+
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr)

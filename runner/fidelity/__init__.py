@@ -11,9 +11,9 @@ API:
     update_document(doc, new_value, style) -> str       doc.text if unchanged, else a minimal edit
     render_document(value, style) -> str                a new document, kpt style, no separator
     join_documents(texts, newline) -> str               a stream, `---` added where missing
-    resource_list_yaml(item_texts, fn_config_text)      a ResourceList keeping items' comments
+    resource_list_yaml(item_texts, fn_config_text, api_version=)  a ResourceList keeping items'
+                                                        comments
     split_resource_list_items(rl_doc)                   its items as Documents (or None)
-    dump_yaml_value(value) / dump_json_value(value, indent)
     parse_json_resource_list(text) -> JsonResourceList  value + item spans + indent
     render_json_resource_list(original, new_value)      key order, number text, unchanged items kept
     same_value(a, b)                                    the type-strict equality used throughout
@@ -28,7 +28,7 @@ float, `"1.10"` a string; see docs/fidelity.md.
 """
 
 from ._edit import update_document
-from ._emit import dump_json_value, dump_yaml_value, render_document
+from ._emit import render_document
 from ._json import JsonNumber, JsonResourceList, parse_json_resource_list, render_json_resource_list
 from ._model import Document, Style, YamlStream, YamlSyntaxError, copy_value
 from ._rlist import resource_list_yaml, split_resource_list_items
@@ -43,8 +43,6 @@ __all__ = [
     "YamlStream",
     "YamlSyntaxError",
     "copy_value",
-    "dump_json_value",
-    "dump_yaml_value",
     "join_documents",
     "load_yaml_value",
     "parse_json_resource_list",

@@ -353,7 +353,7 @@ class _Editor:
         elif _block_seq(vn) and isinstance(old, list) and isinstance(new, list) and new:
             self.sequence(vn, old, new, kn.start_mark.line + 1)
             return
-        elif isinstance(vn, ScalarNode) and self.scalar(vn, new, kn.start_mark.column):
+        elif isinstance(vn, ScalarNode) and self.scalar(vn, new):
             return
         self.rerender_value(kn, vn, new, last)
 
@@ -383,7 +383,7 @@ class _Editor:
 
     # -- scalars ---------------------------------------------------------------------------
 
-    def scalar(self, vn: ScalarNode, new: Any, parent_col: int) -> bool:
+    def scalar(self, vn: ScalarNode, new: Any) -> bool:
         """Replace a scalar's text in place keeping its quoting or block style; False if not."""
         pos = self.off(vn.start_mark.line, vn.start_mark.column)
         # Keep an anchor or tag written before the scalar.
@@ -526,7 +526,7 @@ class _Editor:
         if _block_seq(item) and isinstance(old, list) and isinstance(new, list) and new:
             self.sequence(item, old, new, dline + 1)
             return
-        if isinstance(item, ScalarNode) and self.scalar(item, new, dcol):
+        if isinstance(item, ScalarNode) and self.scalar(item, new):
             return
         self.guard_tree(item)
         lines = block_lines([new], dcol, self.style)

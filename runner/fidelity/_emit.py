@@ -13,8 +13,6 @@ from ._schema import resolves_as_non_string
 __all__ = [
     "block_lines",
     "double_quoted",
-    "dump_json_value",
-    "dump_yaml_value",
     "inline_scalar",
     "render_document",
     "single_quoted",
@@ -164,13 +162,3 @@ def render_document(value: Any, style: Style | None = None, newline: str = "\n")
         first, *rest = _value_lines(value, -style.indent, style, False)
         lines = [first.lstrip(" "), *rest]
     return newline.join(lines) + newline
-
-
-def dump_yaml_value(value: Any) -> str:
-    """Helper: a value as a kpt-style YAML document (same as render_document(value))."""
-    return render_document(value)
-
-
-def dump_json_value(value: Any, indent: int | None = 2) -> str:
-    """Helper: a value as JSON (key order kept, non-ASCII kept), with a final newline."""
-    return json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False) + "\n"

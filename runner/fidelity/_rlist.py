@@ -58,7 +58,7 @@ def resource_list_yaml(
     item_texts: list[str] | tuple[str, ...],
     function_config_text: str | None,
     *,
-    api_version: str = "config.kubernetes.io/v1",
+    api_version: str,
 ) -> str:
     """A YAML ResourceList whose items are the given document texts, comments kept.
 

@@ -10,14 +10,18 @@ or exec`.
 
 from __future__ import annotations
 
-import posixpath
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from runner.errors import PackageError
-from runner.kpt.package import KPTFILE, parse_file
+from runner.kpt.package import KPTFILE
+from runner.kpt.paths import inside_package
+from runner.krm import text as textio
+from runner.krm.resource import missing_krm_field, scalar_text
+from runner.krm.text import YamlStream
 from runner.pipeline.selectors import SELECTOR_FIELDS, Selector
 
 __all__ = [
@@ -26,7 +30,6 @@ __all__ = [
     "Kptfile",
     "Pipeline",
     "config_map_function_config",
-    "load_function_config",
     "read_config_file",
     "read_kptfile",
 ]
@@ -52,7 +55,8 @@ _FUNCTION_FIELDS = {"image", "exec", "configPath", "configMap", "name", "selecto
 class Function:
     """One pipeline entry.
 
-    `field` is where it sits in the Kptfile (`pipeline.mutators[0]`), for messages.
+    `field` is where it sits in the Kptfile (`pipeline.mutators[0]`), for messages; `config` is
+    its functionConfig (from configPath or configMap), read once with the Kptfile.
     """
 
     field: str
@@ -63,6 +67,7 @@ class Function:
     name: str | None = None
     selectors: tuple[Selector, ...] = ()
     exclude: tuple[Selector, ...] = ()
+    config: dict[str, Any] | None = dataclasses.field(default=None, repr=False)
 
     @property
     def display(self) -> str:
@@ -109,8 +114,9 @@ class _Fail:
         )
 
 
-def read_kptfile(package_dir: Path) -> Kptfile:
-    """Parse `<package_dir>/Kptfile`.
+def read_kptfile(package_dir: Path, stream: YamlStream | None = None) -> Kptfile:
+    """Parse `<package_dir>/Kptfile` (or `stream`, its text already read with the package),
+    and read each pipeline entry's functionConfig.
 
     Raises:
         PackageError: missing file, wrong apiVersion/kind, a field of the wrong type, an
@@ -119,9 +125,10 @@ def read_kptfile(package_dir: Path) -> Kptfile:
     """
     path = Path(package_dir) / KPTFILE
     fail = _Fail(path)
-    if not path.is_file():
-        raise PackageError(f"{path}: no Kptfile (a kpt package needs one)")
-    stream = parse_file(path, str(path))
+    if stream is None:
+        if not path.is_file():
+            raise PackageError(f"{path}: no Kptfile (a kpt package needs one)")
+        stream = textio.read_file(path, str(path))
     docs = [d for d in stream.documents if d.value is not None]
     if len(docs) != 1:
         raise fail("", f"must hold exactly one document, found {len(docs)}")
@@ -144,18 +151,22 @@ def read_kptfile(package_dir: Path) -> Kptfile:
         raise fail("metadata.name", "must be a non-empty string")
     pipeline_value = _mapping(value.get("pipeline"), "pipeline", fail)
     _no_unknown(pipeline_value, {"mutators", "validators"}, "pipeline", fail)
-    pipeline = Pipeline(
-        mutators=_functions(pipeline_value, "mutators", fail),
-        validators=_functions(pipeline_value, "validators", fail),
-    )
     # kpt validates configPath files when it reads the Kptfile, before running anything.
-    for function in (*pipeline.mutators, *pipeline.validators):
-        if function.config_path is not None:
-            load_function_config(function, Path(package_dir))
+    pipeline = Pipeline(
+        mutators=_with_configs(_functions(pipeline_value, "mutators", fail), Path(package_dir)),
+        validators=_with_configs(_functions(pipeline_value, "validators", fail), Path(package_dir)),
+    )
     return Kptfile(path=path, name=name, pipeline=pipeline, value=value)
 
 
-def load_function_config(function: Function, package_dir: Path) -> dict[str, Any] | None:
+def _with_configs(functions: tuple[Function, ...], package_dir: Path) -> tuple[Function, ...]:
+    return tuple(
+        dataclasses.replace(function, config=_function_config(function, package_dir))
+        for function in functions
+    )
+
+
+def _function_config(function: Function, package_dir: Path) -> dict[str, Any] | None:
     """The functionConfig of a pipeline entry: the resource at configPath, a ConfigMap built
     from configMap, or None.
 
@@ -189,12 +200,12 @@ def read_config_file(path: Path, name: str) -> dict[str, Any]:
     Raises:
         ValueError: saying what is wrong with the file (callers add where it was named).
     """
-    stream = parse_file(path, str(path))
+    stream = textio.read_file(path, str(path))
     docs = [d for d in stream.documents if d.value is not None]
     if len(docs) != 1:
         raise ValueError(f"functionConfig {name!r} must hold exactly one resource, got {len(docs)}")
     value = docs[0].value
-    if missing := _krm_missing(value):
+    if missing := missing_krm_field(value):
         raise ValueError(f"functionConfig {name!r}: resource must have `{missing}`")
     assert isinstance(value, dict)
     return value
@@ -208,17 +219,6 @@ def config_map_function_config(data: Mapping[str, str]) -> dict[str, Any]:
         "metadata": {"name": "function-input"},
         "data": dict(data),
     }
-
-
-def _krm_missing(value: Any) -> str | None:
-    if not isinstance(value, Mapping) or not value.get("apiVersion"):
-        return "apiVersion"
-    if not value.get("kind"):
-        return "kind"
-    metadata = value.get("metadata")
-    if not isinstance(metadata, Mapping) or not metadata.get("name"):
-        return "metadata.name"
-    return None
 
 
 def _mapping(value: Any, where: str, fail: _Fail) -> Mapping[str, Any]:
@@ -280,23 +280,10 @@ def _function(entry: Any, where: str, fail: _Fail) -> Function:
 
 
 def _check_config_path(config_path: str, where: str, fail: _Fail) -> None:
-    # kpt's validateFnConfigPathSyntax: relative, never outside the package.
-    if not config_path.strip():
-        raise fail(where, "path must not be empty")
-    normal = posixpath.normpath(config_path.replace("\\", "/"))
-    if normal.startswith("/") or Path(config_path).is_absolute():
-        raise fail(where, f"{config_path!r}: path must be relative")
-    if normal == ".." or normal.startswith("../") or "/../" in f"/{normal}/":
-        raise fail(where, f"{config_path!r}: path must not be outside the package")
-
-
-def _scalar_text(value: Any) -> str:
-    # kpt decodes configMap into map[string]string: scalars become their text.
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    try:
+        inside_package(config_path)
+    except ValueError as problem:
+        raise fail(where, str(problem)) from None
 
 
 def _config_map(value: Any, where: str, fail: _Fail) -> dict[str, str] | None:
@@ -334,5 +321,5 @@ def _string_map(value: Any, where: str, fail: _Fail) -> dict[str, str]:
     for key, item in value.items():
         if isinstance(item, Mapping | list):
             raise fail(f"{where}.{key}", "must be a string, not a mapping or list")
-        result[str(key)] = _scalar_text(item)
+        result[str(key)] = scalar_text(item)
     return result

@@ -16,72 +16,36 @@ Where we differ from kpt on purpose (see the README of the runner / report):
 - the Kptfile and `config.kubernetes.io/local-config: "true"` resources are held back from
   functions unless `include_meta=True` (kpt >= 1.0 render passes both to functions).
 
-Writing is runner.kpt.package_write (plan_writes, write_atomically, write_to_dir, output_stream).
-
-How the commands use it:
-- eval PKG_DIR: pkg = read_package(dir, include_subpackages=True) (kpt fn eval sees the whole
-  tree); run on pkg.values(); then (runner.kpt.package_write) write_atomically(dir,
-  plan_writes(pkg, outputs)), or output_stream(outputs, "stdout" | "unwrap", pkg), or
-  write_to_dir(out, plan_writes(...)).
-- render PKG_DIR: one read_package(root, include_subpackages=True); each package's own items
-  are pkg.values(p) for p in pkg.packages (read_kptfile(root / p) for its pipeline); run
-  depth-first (a package's pipeline gets its subpackages' outputs plus its own items); write
-  the root's final output as above. Paths stay root-relative throughout (kpt shows a
-  subpackage's functions package-relative paths: rebase_paths converts if needed).
+Writing is runner.kpt.package_write (plan_writes, write_atomically, write_to_dir, output_stream);
+rendering a tree is runner.kpt.render, which walks `Package.packages` (the one package walker).
 """
 
 from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from runner.errors import InputError, PackageError
-from runner.fidelity import (
-    Document,
-    Style,
-    YamlStream,
-    YamlSyntaxError,
-    copy_value,
-    join_documents,
-    load_yaml_value,
-    parse_yaml_stream,
-    render_document,
-    same_value,
-    update_document,
-)
 from runner.kpt.krmignore import IgnoreRules, read_ignore_file
 from runner.krm import annotations as ann
+from runner.krm import text as textio
+from runner.krm.resource import describe, is_local_config, missing_krm_field
+from runner.krm.text import Document, YamlStream
 
 __all__ = [
     "KPTFILE",
-    "LEGACY_ID",
-    "RESOURCE_LIST_API_VERSION",
     "Package",
     "Resource",
-    "annotations_of",
-    "default_path",
-    "describe",
-    "edit_text",
-    "find_subpackages",
     "is_kptfile",
-    "is_local_config",
-    "join_texts",
-    "parse_file",
     "read_package",
-    "rebase_paths",
-    "render_text",
-    "strip_internal_annotations",
 ]
 
 KPTFILE = "Kptfile"
-RESOURCE_LIST_API_VERSION = "config.kubernetes.io/v1"
 _SUFFIXES = (".yaml", ".yml")
-_INTERNAL_PREFIX = "internal.config.kubernetes.io/"
-LEGACY_ID = "config.k8s.io/id"
 _KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
@@ -129,70 +93,9 @@ class Package:
     subpackages: list[str] = field(default_factory=list)
     packages: list[str] = field(default_factory=list)
 
-    def values(self, package: str | None = None) -> list[dict[str, Any]]:
-        """Deep copies of the function-visible items (of one package when `package` is given)."""
-        return [
-            copy_value(r.value)
-            for r in self.resources
-            if package is None or r.package == package
-        ]
-
 
 # --------------------------------------------------------------------------------------------
-# The text-fidelity library, used only through these three functions.
-
-
-def parse_file(path: Path, relpath: str) -> YamlStream:
-    """Read and parse one YAML file; errors name the file, document index and line.
-
-    Raises:
-        InputError: the file is not UTF-8 or not valid YAML.
-        PackageError: the file cannot be read.
-    """
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PackageError(f"{relpath}: cannot read: {exc.strerror or exc}") from exc
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{relpath}: not UTF-8 text (byte {exc.start})") from exc
-    return parse_text(text, relpath)
-
-
-def parse_text(text: str, source: str) -> YamlStream:
-    """Parse a YAML stream, turning syntax errors into InputError naming source/line/document."""
-    try:
-        return parse_yaml_stream(text, source)
-    except YamlSyntaxError as exc:
-        # The message reads "<source>:<line>:<column>: document <n>: invalid YAML: <why>".
-        raise InputError(str(exc)) from exc
-
-
-def edit_text(document: Document, value: dict[str, Any], style: Style | None = None) -> str:
-    text = update_document(document, value, style)
-    # Safety net: never write a document that does not read back as the value (a minimal
-    # edit that went wrong costs that document its comments, not its content).
-    if text != document.text and not same_value(load_yaml_value(text), value):
-        newline = "\r\n" if "\r\n" in document.text else "\n"
-        text = render_document(value, style, newline)
-    return text
-
-
-def render_text(value: Mapping[str, Any], style: Style | None = None, newline: str = "\n") -> str:
-    return render_document(dict(value), style, newline)
-
-
-def join_texts(texts: Sequence[str], newline: str) -> str:
-    texts = list(texts)
-    # A document that moved to the top keeps its `---` line; at the top it is noise.
-    if texts and texts[0].startswith(("---\n", "---\r\n")):
-        texts[0] = texts[0].split("\n", 1)[1]
-    return join_documents(texts, newline=newline)
-
-
-# --------------------------------------------------------------------------------------------
-# Classification helpers.
+# Classification.
 
 
 def is_kptfile(value: Any) -> bool:
@@ -202,13 +105,6 @@ def is_kptfile(value: Any) -> bool:
         and value.get("kind") == KPTFILE
         and str(value.get("apiVersion", "")).startswith("kpt.dev/")
     )
-
-
-def is_local_config(value: Any) -> bool:
-    """True when annotated `config.kubernetes.io/local-config: "true"`."""
-    annotations = annotations_of(value)
-    flag = annotations.get(ann.LOCAL_CONFIG)
-    return flag is True or (isinstance(flag, str) and flag.strip().lower() == "true")
 
 
 def _is_kustomization(value: Mapping[str, Any], relpath: str) -> bool:
@@ -221,61 +117,8 @@ def _is_kustomization(value: Mapping[str, Any], relpath: str) -> bool:
     return not api_version and value.get("kind") == "Kustomization"
 
 
-def annotations_of(value: Any) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        return {}
-    metadata = value.get("metadata")
-    if not isinstance(metadata, Mapping):
-        return {}
-    annotations = metadata.get("annotations")
-    return annotations if isinstance(annotations, Mapping) else {}
-
-
-def describe(value: Any) -> str:
-    if not isinstance(value, Mapping):
-        return "document"
-    kind = value.get("kind") or "?"
-    metadata = value.get("metadata")
-    name = metadata.get("name") if isinstance(metadata, Mapping) else None
-    return f"{kind}/{name or '?'}"
-
-
-def default_path(value: Mapping[str, Any]) -> str:
-    """kyaml's kioutil.CreatePathAnnotationValue("", meta): `[<namespace>/]<kind>_<name>.yaml`."""
-    metadata = value.get("metadata")
-    meta = metadata if isinstance(metadata, Mapping) else {}
-    name = str(meta.get("name") or "")
-    namespace = str(meta.get("namespace") or "")
-    filename = f"{str(value.get('kind') or '').lower()}_{name}.yaml"
-    return posixpath.join(namespace, filename) if namespace else filename
-
-
 # --------------------------------------------------------------------------------------------
 # Reading.
-
-
-def find_subpackages(root: Path, *, recursive: bool = False) -> list[Path]:
-    """Subpackages of `root`: directories holding a Kptfile, in walk order.
-
-    With recursive=False only the direct ones (not inside another subpackage), like kpt's
-    Pkg.DirectSubpackages; with recursive=True every nested package, parents before children.
-    Symlinked directories and `.git` are not entered (as kpt's pkg.Subpackages).
-    """
-    found: list[Path] = []
-
-    def walk(directory: Path) -> None:
-        for entry in _sorted_entries(directory):
-            if entry.is_symlink() or not entry.is_dir() or entry.name == ".git":
-                continue
-            child = Path(entry.path)
-            if (child / KPTFILE).is_file():
-                found.append(child)
-                if not recursive:
-                    continue
-            walk(child)
-
-    walk(root)
-    return found
 
 
 def read_package(
@@ -306,7 +149,7 @@ def read_package(
     package = Package(root=root)
     next_id = 0
     for relpath, owner in _package_files(root, package, include_subpackages):
-        stream = parse_file(root / relpath, relpath)
+        stream = textio.read_file(root / relpath, relpath)
         package.files[relpath] = stream
         index = 0
         for doc in stream.documents:
@@ -337,29 +180,25 @@ def _classify(doc: Document, relpath: str, strict: bool) -> str:
     where = f"{relpath}:{doc.line}: document {doc.index}"
     if isinstance(value, Mapping) and _is_kustomization(value, relpath):
         return "resource"
-    if not isinstance(value, Mapping) or not value.get("apiVersion") or not value.get("kind"):
+    missing = missing_krm_field(value)
+    if missing in ("apiVersion", "kind"):
         if strict:
-            missing = (
-                "apiVersion"
-                if not isinstance(value, Mapping)
-                else ("apiVersion" if not value.get("apiVersion") else "kind")
-            )
             raise InputError(
                 f"input resource list must contain only KRM resources: "
                 f"{where}: resource must have `{missing}`"
             )
         return "non-krm"
+    assert isinstance(value, Mapping)
     metadata = value.get("metadata")
     if metadata is not None and not isinstance(metadata, Mapping):
         raise InputError(f"{where}: {describe(value)}: `metadata` must be a mapping")
-    name = metadata.get("name") if isinstance(metadata, Mapping) else None
-    if not isinstance(name, str) or not name:
+    if missing:
         raise InputError(f"{where}: {value.get('kind')} resource must have `metadata.name`")
     return "resource"
 
 
 def _annotated(doc: Document, relpath: str, index: int, rid: str) -> dict[str, Any]:
-    value: dict[str, Any] = copy_value(dict(doc.value))
+    value: dict[str, Any] = textio.copy_value(dict(doc.value))
     metadata = value.get("metadata")
     if not isinstance(metadata, dict):
         metadata = {}
@@ -427,73 +266,3 @@ def _package_files(
                 yield relpath, owner
 
     yield from walk(root, "", "", read_ignore_file(root))
-
-
-# --------------------------------------------------------------------------------------------
-# Annotations on the way out.
-
-
-def strip_internal_annotations(
-    value: Mapping[str, Any],
-    *,
-    keep: Iterable[str] = (),
-    original: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """A copy of `value` without the runner's annotations (`internal.config.kubernetes.io/*`,
-    legacy path/index/id), except those in `keep`.
-
-    An `annotations` map (or `metadata` map) left empty is removed unless the `original`
-    document had that key, so an untouched resource compares equal to its original (kyaml's
-    ClearEmptyAnnotations always removes them).
-    """
-    result: dict[str, Any] = copy_value(dict(value))
-    metadata = result.get("metadata")
-    if not isinstance(metadata, dict):
-        return result
-    annotations = metadata.get("annotations")
-    if not isinstance(annotations, dict):
-        return result
-    keep_set = set(keep)
-    for key in list(annotations):
-        if key in keep_set:
-            continue
-        if key.startswith(_INTERNAL_PREFIX) or key in (
-            ann.LEGACY_PATH,
-            ann.LEGACY_INDEX,
-            LEGACY_ID,
-        ):
-            del annotations[key]
-    original_metadata = original.get("metadata") if original is not None else None
-    if not isinstance(original_metadata, Mapping):
-        original_metadata = None
-    if not annotations and (original_metadata is None or "annotations" not in original_metadata):
-        del metadata["annotations"]
-        if not metadata and original is not None and "metadata" not in original:
-            del result["metadata"]
-    return result
-
-
-def rebase_paths(
-    values: Iterable[Mapping[str, Any]], prefix: str, *, add: bool
-) -> list[dict[str, Any]]:
-    """Copies of `values` with `prefix/` added to (or removed from) their path annotations.
-
-    kpt render shows a package's functions paths relative to that package; use this to move
-    between root-relative paths (as read_package gives) and package-relative ones.
-    """
-    prefix = prefix.strip("/")
-    out: list[dict[str, Any]] = []
-    for value in values:
-        copied: dict[str, Any] = copy_value(dict(value))
-        annotations = annotations_of(copied)
-        if prefix and isinstance(annotations, dict):
-            for key in (ann.PATH, ann.LEGACY_PATH):
-                path = annotations.get(key)
-                if not isinstance(path, str):
-                    continue
-                if add:
-                    annotations[key] = f"{prefix}/{path}"
-                elif path.startswith(prefix + "/"):
-                    annotations[key] = path[len(prefix) + 1 :]
-        out.append(copied)
-    return out

@@ -15,25 +15,17 @@ import posixpath
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from runner.errors import InputError, PackageError
-from runner.fidelity import Style, resource_list_yaml
-from runner.kpt.package import (
-    LEGACY_ID,
-    RESOURCE_LIST_API_VERSION,
-    Package,
-    Resource,
-    annotations_of,
-    default_path,
-    describe,
-    edit_text,
-    join_texts,
-    render_text,
-    strip_internal_annotations,
-)
+from runner.kpt.package import Package, Resource
+from runner.kpt.paths import inside_package
 from runner.krm import annotations as ann
+from runner.krm import text as textio
+from runner.krm.annotations import without_runner_annotations
+from runner.krm.resource import annotations_of, default_path, describe
+from runner.krm.text import Style
 
 __all__ = [
     "format_resource_list",
@@ -77,14 +69,10 @@ def _get_annotation(annotations: Mapping[str, Any], *keys: str) -> str | None:
 
 
 def _check_relpath(path: str, what: str) -> str:
-    if "\\" in path or path.startswith("/") or PurePosixPath(path).is_absolute():
-        raise PackageError(
-            f"{what}: path {path!r} must be a relative posix path inside the package"
-        )
-    normal = posixpath.normpath(path)
-    if normal == "." or normal.startswith("../") or normal == ".." or "/../" in f"/{normal}/":
-        raise PackageError(f"{what}: path {path!r} leaves the package")
-    return normal
+    try:
+        return inside_package(path)
+    except ValueError as problem:
+        raise PackageError(f"{what}: {problem}") from None
 
 
 def _place_outputs(package: Package, output_values: Sequence[Mapping[str, Any]]) -> list[_Placed]:
@@ -99,7 +87,7 @@ def _place_outputs(package: Package, output_values: Sequence[Mapping[str, Any]])
         annotations = annotations_of(value)
         path = _get_annotation(annotations, ann.PATH, ann.LEGACY_PATH)
         raw_index = _get_annotation(annotations, ann.INDEX, ann.LEGACY_INDEX)
-        rid = _get_annotation(annotations, ann.ID, LEGACY_ID)
+        rid = _get_annotation(annotations, ann.ID, ann.LEGACY_ID)
         original = by_id.get(rid) if rid is not None else None
         if original is None and rid is None and path is not None and raw_index is not None:
             with_index = _parse_index(raw_index, label)
@@ -108,7 +96,7 @@ def _place_outputs(package: Package, output_values: Sequence[Mapping[str, Any]])
             original = None  # a copy of a resource already placed: a new resource
         if original is not None:
             claimed.add(id(original))
-        cleaned = strip_internal_annotations(
+        cleaned = without_runner_annotations(
             value, original=original.document.value if original is not None else None
         )
         if path is None:
@@ -187,13 +175,13 @@ def plan_writes(
             occupied[key] = item.label
         if item.original is not None:
             style = _style(package, item.original.path)
-            text = edit_text(item.original.document, item.value, style)
+            text = textio.edit(item.original.document, item.value, style)
         else:
             into = package.files.get(item.path)
             if into is None:
-                text = render_text(item.value)
+                text = textio.render(item.value)
             else:
-                text = render_text(item.value, into.style, into.newline)
+                text = textio.render(item.value, into.style, into.newline)
         position = float(item.index) if item.index is not None else float("inf")
         entries.setdefault(item.path, []).append(_Entry(position, 1, item.seq, text, True))
 
@@ -211,9 +199,9 @@ def plan_writes(
             if originally_had and not any(e.non_empty for e in file_entries):
                 plan[relpath] = None
                 continue
-            plan[relpath] = join_texts(texts, existing.newline) + existing.trailer
+            plan[relpath] = textio.join(texts, existing.newline) + existing.trailer
         else:
-            plan[relpath] = join_texts(texts, "\n")
+            plan[relpath] = textio.join(texts, "\n")
     return plan
 
 
@@ -238,17 +226,17 @@ def _stream_texts(
     minimally; ``keep`` names the runner annotations left on (path/index for ``-o stdout``).
     """
     if package is None:
-        return [render_text(strip_internal_annotations(v, keep=keep, original=v)) for v in values]
+        return [textio.render(without_runner_annotations(v, keep=keep, original=v)) for v in values]
     entries: list[tuple[str, float, int, str]] = []
     for item, value in zip(_place_outputs(package, values), values, strict=True):
         original = item.original.document.value if item.original is not None else None
-        shown = strip_internal_annotations(value, keep=keep, original=original)
-        text = edit_text(item.original.document, shown) if item.original else render_text(shown)
+        shown = without_runner_annotations(value, keep=keep, original=original)
+        text = textio.edit(item.original.document, shown) if item.original else textio.render(shown)
         index = float("inf") if item.index is None else float(item.index)
         entries.append((item.path, index, item.seq, text))
     for held in package.held_back:
-        shown = strip_internal_annotations(held.value, keep=keep, original=held.document.value)
-        entries.append((held.path, float(held.index), -1, edit_text(held.document, shown)))
+        shown = without_runner_annotations(held.value, keep=keep, original=held.document.value)
+        entries.append((held.path, float(held.index), -1, textio.edit(held.document, shown)))
     return [text for *_, text in sorted(entries)]
 
 
@@ -258,7 +246,7 @@ def format_resource_list(
     """kpt's `-o stdout`: a ResourceList whose items keep their path and index annotations
     (and, with the package they came from, their comments)."""
     texts = _stream_texts(values, package, _POSITION)
-    return resource_list_yaml(texts, None, api_version=RESOURCE_LIST_API_VERSION)
+    return textio.resource_list_text(texts, None)
 
 
 def format_unwrapped(values: Sequence[Mapping[str, Any]], package: Package | None = None) -> str:
@@ -268,7 +256,7 @@ def format_unwrapped(values: Sequence[Mapping[str, Any]], package: Package | Non
     (comments, quoting) with minimal edits.
     """
     texts = _stream_texts(values, package, ())
-    return join_texts(texts, "\n") if texts else ""
+    return textio.join(texts, "\n") if texts else ""
 
 
 def output_stream(

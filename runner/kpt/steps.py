@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.catalog.local import resolve_exec, resolve_image, search_path
-from runner.kpt.kptfile import Function, load_function_config
+from runner.kpt.kptfile import Function
 from runner.pipeline.run import Step
 from runner.pipeline.selectors import Selector
 from runner.wasm.engine import Engine
@@ -58,7 +58,7 @@ def kptfile_step(
         image=function.image,
         exec_path=function.exec,
         fn_paths=fn_paths,
-        config=load_function_config(function, package_dir),
+        config=function.config,
         selectors=function.selectors,
         exclude=function.exclude,
         base=package_dir,

@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from runner.errors import InputError
+from runner.krm.resource import missing_krm_field
 
 __all__ = [
-    "KRM_API_VERSION",
+    "API_VERSION",
     "check_items",
     "check_resource_list",
     "detect_format",
     "new_resource_list",
 ]
 
-KRM_API_VERSION = "config.kubernetes.io/v1"
+API_VERSION = "config.kubernetes.io/v1"  # the KRM function spec's ResourceList
 
 
 def detect_format(text: str) -> str:
@@ -27,7 +28,7 @@ def new_resource_list(
     items: list[dict[str, Any]], function_config: dict[str, Any] | None
 ) -> dict[str, Any]:
     """A ResourceList value in the KRM spec's shape."""
-    value: dict[str, Any] = {"apiVersion": KRM_API_VERSION, "kind": "ResourceList", "items": items}
+    value: dict[str, Any] = {"apiVersion": API_VERSION, "kind": "ResourceList", "items": items}
     if function_config is not None:
         value["functionConfig"] = function_config
     return value
@@ -65,14 +66,13 @@ def check_items(items: list[Any], source: str) -> None:
         where = f"{source}: items[{index}]"
         if not isinstance(item, dict):
             raise InputError(f"{where}: expected a resource mapping, got {_kind_of(item)}")
-        for key in ("apiVersion", "kind"):
-            if not isinstance(item.get(key), str) or not item[key]:
-                raise InputError(f"{where}: field {key} is missing or not a string")
-        metadata = item.get("metadata")
-        if not isinstance(metadata, dict) or not isinstance(metadata.get("name"), str):
+        missing = missing_krm_field(item)
+        if missing == "metadata.name":
             raise InputError(
-                f"{where} ({item['kind']}): field metadata.name is missing or not a string"
+                f"{where} ({item['kind']}): field {missing} is missing or not a string"
             )
+        if missing:
+            raise InputError(f"{where}: field {missing} is missing or not a string")
 
 
 def _kind_of(value: Any) -> str:

@@ -2,32 +2,64 @@
 
 Values travel through functions; the text they were read from travels beside them (a fidelity
 ``Document``), so that what comes out is the user's text wherever no function changed a value.
+Every error here names the source, document and line.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from runner import fidelity
-from runner.errors import InputError
-from runner.krm.resourcelist import check_resource_list, detect_format
+from runner.errors import InputError, PackageError
+from runner.fidelity import Document, Style, YamlStream, copy_value
+from runner.krm.resourcelist import API_VERSION, check_resource_list, detect_format
 
 __all__ = [
+    "Document",
     "ParsedResourceList",
-    "Source",
+    "Style",
+    "YamlStream",
+    "copy_value",
+    "edit",
     "join",
     "load_value",
     "parse_resource_list",
     "parse_stream",
+    "read_file",
     "render",
     "render_resource_list",
     "resource_list_text",
-    "with_value",
 ]
 
-Source = fidelity.Document
+
+def parse_stream(text: str, source: str) -> YamlStream:
+    """A YAML stream's documents; a syntax error is an InputError naming source, line, document."""
+    try:
+        return fidelity.parse_yaml_stream(text, source)
+    except fidelity.YamlSyntaxError as error:
+        raise InputError(str(error)) from None
+
+
+def read_file(path: Path, name: str) -> YamlStream:
+    """Read and parse one YAML file; ``name`` is how messages call it (a package-relative path).
+
+    Raises:
+        PackageError: the file cannot be read.
+        InputError: the file is not UTF-8 or not valid YAML.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise PackageError(f"{name}: cannot read: {error.strerror or error}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{name}: not UTF-8 text (byte {error.start})") from None
+    return parse_stream(text, name)
 
 
 def load_value(text: str) -> Any:
@@ -35,31 +67,37 @@ def load_value(text: str) -> Any:
     return fidelity.load_yaml_value(text)
 
 
-def render(value: Any) -> str:
-    """A new document's text, in kpt's style."""
-    return fidelity.render_document(value)
+def render(value: Mapping[str, Any], style: Style | None = None, newline: str = "\n") -> str:
+    """A new document's text, in kpt's style (or the file's ``style``)."""
+    return fidelity.render_document(dict(value), style, newline)
 
 
-def with_value(source: Source, value: Any) -> str:
-    """``source``'s text edited to hold ``value``: the same text when the value is the same."""
-    return fidelity.update_document(source, value)
+def edit(document: Document, value: Any, style: Style | None = None) -> str:
+    """``document``'s text edited to hold ``value``: the same text when the value is the same.
+
+    Safety net: a minimal edit that does not read back as ``value`` is replaced by a fresh
+    rendering (the document loses its comments, never its content).
+    """
+    text = fidelity.update_document(document, value, style)
+    if text != document.text and not fidelity.same_value(fidelity.load_yaml_value(text), value):
+        newline = "\r\n" if "\r\n" in document.text else "\n"
+        text = fidelity.render_document(value, style, newline)
+    return text
 
 
-def resource_list_text(item_texts: list[str], config: dict[str, Any] | None) -> str:
+def join(texts: Sequence[str], newline: str) -> str:
+    """Documents joined into one stream, ``---`` between them."""
+    texts = list(texts)
+    # A document that moved to the top keeps its `---` line; at the top it is noise.
+    if texts and texts[0].startswith(("---\n", "---\r\n")):
+        texts[0] = texts[0].split("\n", 1)[1]
+    return fidelity.join_documents(texts, newline)
+
+
+def resource_list_text(item_texts: Sequence[str], config: Mapping[str, Any] | None) -> str:
     """A YAML ResourceList whose items keep their comments (for functions that read them)."""
     config_text = None if config is None else render(config)
-    return fidelity.resource_list_yaml(item_texts, config_text)
-
-
-def parse_stream(text: str, source: str) -> fidelity.YamlStream:
-    try:
-        return fidelity.parse_yaml_stream(text, source)
-    except fidelity.YamlSyntaxError as error:
-        raise InputError(str(error)) from None
-
-
-def join(texts: list[str], newline: str) -> str:
-    return fidelity.join_documents(texts, newline)
+    return fidelity.resource_list_yaml(list(item_texts), config_text, api_version=API_VERSION)
 
 
 @dataclass
@@ -68,9 +106,9 @@ class ParsedResourceList:
 
     value: dict[str, Any]
     format: str  # "json" | "yaml"
-    item_sources: list[Source | None]
-    yaml_stream: fidelity.YamlStream | None = None
-    yaml_document: fidelity.Document | None = None
+    item_sources: list[Document | None]
+    yaml_stream: YamlStream | None = None
+    yaml_document: Document | None = None
     json_original: fidelity.JsonResourceList | None = None
 
 
@@ -91,7 +129,7 @@ def parse_resource_list(text: str, source: str) -> ParsedResourceList:
         raise InputError(f"{source}: expected one ResourceList document, got {len(documents)}")
     [document] = documents
     value = check_resource_list(document.value, source)
-    sources: list[Source | None] = [None] * len(value["items"])
+    sources: list[Document | None] = [None] * len(value["items"])
     if (split := fidelity.split_resource_list_items(document)) is not None:
         sources = list(split)
     return ParsedResourceList(value, "yaml", sources, stream, document)
@@ -107,7 +145,7 @@ def render_resource_list(parsed: ParsedResourceList, value: dict[str, Any], fmt:
         return render(value)
     # Every other document of the input (empty ones, comments) stays as it was.
     texts = [
-        fidelity.update_document(doc, value) if doc is parsed.yaml_document else doc.text
+        edit(doc, value) if doc is parsed.yaml_document else doc.text
         for doc in parsed.yaml_stream.documents
     ]
     return "".join(texts) + parsed.yaml_stream.trailer

@@ -12,7 +12,7 @@ import yaml
 
 from runner.pipeline.run import Step, StepOutcome
 
-__all__ = ["Reporter", "results_document", "write_results_dir"]
+__all__ = ["Reporter", "format_results", "results_document", "save_results", "write_results_dir"]
 
 _SEVERITY_ORDER = ("error", "warning", "info")
 
@@ -125,3 +125,10 @@ def write_results_dir(directory: Path, outcomes: Sequence[StepOutcome], exit_cod
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def save_results(directory: Path | None, outcomes: Sequence[StepOutcome], exit_code: int) -> None:
+    """``--results-dir``: write results.yaml there and say where it went, as kpt does."""
+    if directory is not None:
+        path = write_results_dir(directory, outcomes, exit_code)
+        print(f"For complete results, see {path}", file=sys.stderr)

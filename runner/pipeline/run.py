@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runner.errors import InputError
-from runner.fidelity import copy_value
 from runner.krm import annotations as ann
 from runner.krm import text as textio
 from runner.krm.resourcelist import check_resource_list, detect_format, new_resource_list
@@ -45,7 +44,7 @@ class Item:
     """
 
     value: dict[str, Any]
-    source: textio.Source | None = None
+    source: textio.Document | None = None
     added_id: bool = False
     added_annotations: bool = False
 
@@ -123,7 +122,7 @@ def strip_added_ids(items: Sequence[Item]) -> list[dict[str, Any]]:
     for item in items:
         value = item.value
         if item.added_id:
-            value = copy_value(value)
+            value = textio.copy_value(value)
             found = value["metadata"].get("annotations")
             if isinstance(found, dict):
                 found.pop(ann.ID, None)
@@ -138,7 +137,7 @@ def _encode(step: Step, items: Sequence[Item]) -> bytes:
     if step.function.meta.input_format == "json":
         return json.dumps(new_resource_list(values, step.config), ensure_ascii=False).encode()
     sources = [
-        textio.with_value(item.source, item.value) if item.source else textio.render(item.value)
+        textio.edit(item.source, item.value) if item.source else textio.render(item.value)
         for item in items
     ]
     return textio.resource_list_text(sources, step.config).encode()

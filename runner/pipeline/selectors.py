@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runner.errors import UsageError
+from runner.krm.resource import scalar_text
 
 __all__ = [
     "SELECTOR_FIELDS",
@@ -58,13 +59,13 @@ class Selector:
     def matches(self, resource: Mapping[str, Any]) -> bool:
         """True when every field set on this selector matches the resource."""
         metadata = _mapping(resource.get("metadata"))
-        if self.api_version and _text(resource.get("apiVersion")) != self.api_version:
+        if self.api_version and scalar_text(resource.get("apiVersion")) != self.api_version:
             return False
-        if self.kind and _text(resource.get("kind")) != self.kind:
+        if self.kind and scalar_text(resource.get("kind")) != self.kind:
             return False
-        if self.name and _text(metadata.get("name")) != self.name:
+        if self.name and scalar_text(metadata.get("name")) != self.name:
             return False
-        if self.namespace and _text(metadata.get("namespace")) != self.namespace:
+        if self.namespace and scalar_text(metadata.get("namespace")) != self.namespace:
             return False
         return _contains(metadata.get("labels"), self.labels) and _contains(
             metadata.get("annotations"), self.annotations
@@ -134,15 +135,6 @@ def _mapping(value: Any) -> Mapping[Any, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _text(value: Any) -> str:
-    # kyaml reads these as strings; a missing field is "".
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def _contains(actual: Any, wanted: Mapping[str, str]) -> bool:
     have = _mapping(actual)
-    return all(key in have and _text(have[key]) == value for key, value in wanted.items())
+    return all(key in have and scalar_text(have[key]) == value for key, value in wanted.items())

@@ -64,10 +64,6 @@ class Execution:
     problem: str | None = None  # why it did not finish normally (trap, limit), for the user
     component_error: str | None = None  # a component's err(...) result
 
-    @property
-    def ok(self) -> bool:
-        return self.exit_code == 0 and self.problem is None
-
 
 def _scratch_dir() -> str | None:
     # stdin/stdout go through files: a tmpfs makes them as fast as pipes.

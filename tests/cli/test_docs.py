@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 
-from runner.cli.main import build_parser
+from runner.cli.parser import build_parser
 from tests.conftest import ROOT
 
 DOC = ROOT / "docs" / "commands.md"

@@ -19,6 +19,8 @@ from runner.fidelity import (
     update_document,
 )
 
+RL = "config.kubernetes.io/v1"  # the KRM spec's ResourceList apiVersion
+
 CORPUS = Path(__file__).parent / "corpus"
 DOCS = 200  # documents in the synthetic stream (bounded)
 
@@ -72,7 +74,11 @@ def main() -> None:
     )
     timed("render_document (new doc)", 500, lambda: render_document(one.value))
     texts = [d.text for d in parse_yaml_stream(stream_text).documents]
-    timed(f"resource_list_yaml ({len(texts)} items)", 20, lambda: resource_list_yaml(texts, None))
+    timed(
+        f"resource_list_yaml ({len(texts)} items)",
+        20,
+        lambda: resource_list_yaml(texts, None, api_version=RL),
+    )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import changed_lines, read_corpus
 
 from runner.fidelity import (
     Document,
@@ -18,6 +17,7 @@ from runner.fidelity import (
     same_value,
     update_document,
 )
+from tests.fidelity.conftest import changed_lines, read_corpus
 
 
 def doc_of(name: str, index: int = 0) -> Document:

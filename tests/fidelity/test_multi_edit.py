@@ -15,8 +15,6 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import changed_lines, read_corpus
-from test_edit import _mutate
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from runner.fidelity import (
@@ -25,6 +23,10 @@ from runner.fidelity import (
     same_value,
     update_document,
 )
+from tests.fidelity.conftest import changed_lines, read_corpus
+from tests.fidelity.test_edit import _mutate
+
+RL = "config.kubernetes.io/v1"  # the KRM spec's ResourceList apiVersion
 
 Path_ = tuple[Any, ...]
 
@@ -211,7 +213,7 @@ def test_value_changed_in_place_is_still_an_edit() -> None:
 def test_split_items_keep_their_own_original() -> None:
     from runner.fidelity import resource_list_yaml, split_resource_list_items
 
-    rl = parse_yaml_stream(resource_list_yaml([BASE], None)).documents[0]
+    rl = parse_yaml_stream(resource_list_yaml([BASE], None, api_version=RL)).documents[0]
     [item] = split_resource_list_items(rl) or []
     item.value["metadata"]["labels"]["tier"] = "web"
     rl.value["items"][0]["metadata"]["labels"]["zone"] = "z"

@@ -5,8 +5,6 @@ from __future__ import annotations
 import copy
 import json
 
-from conftest import read_corpus
-
 from runner.fidelity import load_yaml_value as load
 from runner.fidelity import (
     parse_json_resource_list,
@@ -16,12 +14,17 @@ from runner.fidelity import (
     same_value,
     split_resource_list_items,
 )
+from tests.fidelity.conftest import read_corpus
+
+RL = "config.kubernetes.io/v1"  # the KRM spec's ResourceList apiVersion
 
 
 def test_resource_list_keeps_comments_and_values(corpus_name: str) -> None:
     stream = parse_yaml_stream(read_corpus(corpus_name), corpus_name)
     texts = [d.text for d in stream.documents]
-    rl = resource_list_yaml(texts, "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b # cfg\n")
+    rl = resource_list_yaml(
+        texts, "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b # cfg\n", api_version=RL
+    )
     value = load(rl)
     assert value["kind"] == "ResourceList"
     assert value["apiVersion"] == "config.kubernetes.io/v1"
@@ -32,7 +35,7 @@ def test_resource_list_keeps_comments_and_values(corpus_name: str) -> None:
 
 def test_resource_list_carries_kpt_set_markers() -> None:
     doc = parse_yaml_stream(read_corpus("commented.yaml")).documents[0]
-    rl = resource_list_yaml([doc.text], None)
+    rl = resource_list_yaml([doc.text], None, api_version=RL)
     assert "namespace: shop # kpt-set: ${namespace}" in rl
     assert "- # Deployment" not in rl and "  # Deployment for the shop frontend." in rl
     assert "functionConfig" not in rl
@@ -40,7 +43,7 @@ def test_resource_list_carries_kpt_set_markers() -> None:
 
 def test_split_items_gives_back_documents_with_comments() -> None:
     stream = parse_yaml_stream(read_corpus("helm.yaml") + "---\n" + read_corpus("commented.yaml"))
-    rl_text = resource_list_yaml([d.text for d in stream.documents], None)
+    rl_text = resource_list_yaml([d.text for d in stream.documents], None, api_version=RL)
     rl_doc = parse_yaml_stream(rl_text).documents[0]
     items = split_resource_list_items(rl_doc)
     assert items is not None

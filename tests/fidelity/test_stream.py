@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-from conftest import read_corpus
 
 from runner.fidelity import (
     YamlSyntaxError,
@@ -14,6 +13,7 @@ from runner.fidelity import (
     parse_yaml_stream,
     update_document,
 )
+from tests.fidelity.conftest import read_corpus
 
 
 def test_corpus_round_trips_byte_for_byte(corpus_name: str) -> None:

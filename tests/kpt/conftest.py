@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from runner.kpt.package import Package
+from runner.krm.text import copy_value
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -16,3 +20,8 @@ def app(tmp_path: Path) -> Path:
     target = tmp_path / "app"
     shutil.copytree(FIXTURES / "app", target)
     return target
+
+
+def values_of(package: Package) -> list[dict[str, Any]]:
+    """Copies of what functions would see, to hand to plan_writes as "the functions' output"."""
+    return [copy_value(resource.value) for resource in package.resources]

@@ -1,4 +1,4 @@
-"""read_kptfile / load_function_config: kpt's Kptfile v1 rules, errors naming the field."""
+"""read_kptfile, each entry with its functionConfig: kpt's Kptfile v1 rules; errors name fields."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from runner.errors import PackageError
-from runner.kpt.kptfile import load_function_config, read_kptfile
+from runner.kpt.kptfile import read_kptfile
 from runner.pipeline.selectors import Selector
 
 HEADER = "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: p\n"
@@ -42,15 +42,15 @@ def test_fixture_pipeline(app: Path) -> None:
 def test_function_configs(app: Path) -> None:
     kf = read_kptfile(app)
     first, second = kf.pipeline.mutators
-    config = load_function_config(first, app)
+    config = first.config
     assert config is not None and config["data"] == {"namespace": "prod"}
-    assert load_function_config(second, app) == {
+    assert second.config == {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": {"name": "function-input"},
         "data": {"tier": "backend", "replicas": "3", "enabled": "true"},
     }
-    assert load_function_config(kf.pipeline.validators[0], app) is None
+    assert kf.pipeline.validators[0].config is None
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""read_package / find_subpackages on real fixture packages."""
+"""read_package on real fixture packages: files, order, subpackages, .krmignore."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from runner.errors import InputError, PackageError
-from runner.kpt.package import find_subpackages, read_package
+from runner.kpt.package import read_package
 from runner.krm import annotations as ann
 
 
@@ -89,13 +89,13 @@ def test_include_subpackages_reads_the_tree_with_each_packages_krmignore(app: Pa
         "sub/Kptfile",
         "sub/nested/Kptfile",
     ]
-    assert len(pkg.values("sub")) == 1
+    assert len([r for r in pkg.resources if r.package == "sub"]) == 1
 
 
-def test_find_subpackages(app: Path) -> None:
-    assert find_subpackages(app) == [app / "sub"]
-    assert find_subpackages(app, recursive=True) == [app / "sub", app / "sub/nested"]
-    assert find_subpackages(app / "sub") == [app / "sub/nested"]
+def test_subpackages_are_the_direct_ones_read_or_not(app: Path) -> None:
+    assert read_package(app).subpackages == ["sub"]
+    assert read_package(app).packages == [""]
+    assert read_package(app / "sub").subpackages == ["nested"]
 
 
 def test_subpackage_found_below_a_plain_directory(tmp_path: Path) -> None:
@@ -103,7 +103,7 @@ def test_subpackage_found_below_a_plain_directory(tmp_path: Path) -> None:
     (tmp_path / "a/b/Kptfile").write_text(
         "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata: {name: b}\n"
     )
-    assert find_subpackages(tmp_path) == [tmp_path / "a/b"]
+    assert read_package(tmp_path).subpackages == ["a/b"]
 
 
 def test_walk_order_matches_go_filepath_walk(tmp_path: Path) -> None:
@@ -171,3 +171,15 @@ def test_crlf_file_is_read(tmp_path: Path) -> None:
     pkg = read_package(tmp_path)
     assert pkg.resources[0].value["data"] == {"a": "b"}
     assert pkg.files["crlf.yaml"].newline == "\r\n"
+
+
+def test_a_subpackage_krmignore_hides_is_not_a_package_of_the_tree(tmp_path: Path) -> None:
+    # Regression: two walkers once disagreed; render printed [PASS] for a package it never read.
+    kptfile = "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata: {{name: {}}}\n"
+    (tmp_path / "hidden").mkdir()
+    (tmp_path / "Kptfile").write_text(kptfile.format("root"))
+    (tmp_path / "hidden/Kptfile").write_text(kptfile.format("hidden"))
+    (tmp_path / ".krmignore").write_text("hidden/\n")
+    pkg = read_package(tmp_path, include_subpackages=True)
+    assert pkg.packages == [""]
+    assert pkg.subpackages == []

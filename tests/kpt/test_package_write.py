@@ -11,9 +11,11 @@ import yaml
 
 from runner.errors import InputError, PackageError
 from runner.fidelity import join_documents, render_document, update_document
-from runner.kpt.package import Package, default_path, read_package
+from runner.kpt.package import Package, read_package
 from runner.kpt.package_write import output_stream, plan_writes, write_atomically, write_to_dir
 from runner.krm import annotations as ann
+from runner.krm.resource import default_path
+from tests.kpt.conftest import values_of
 
 
 def _texts(root: Path) -> dict[str, bytes]:
@@ -31,11 +33,14 @@ def _by_name(values: list[dict[str, Any]], name: str, kind: str | None = None) -
     raise KeyError(name)
 
 
+_RUNNER_ANNOTATIONS = (ann.PATH, ann.INDEX, ann.ID, ann.LEGACY_PATH, ann.LEGACY_INDEX)
+
+
 def _strip(value: dict[str, Any]) -> dict[str, Any]:
     """The value as it should be written: without the runner's annotations."""
     value = copy.deepcopy(value)
     annotations = value["metadata"].pop("annotations")
-    kept = {k: v for k, v in annotations.items() if k not in ann.INTERNAL}
+    kept = {k: v for k, v in annotations.items() if k not in _RUNNER_ANNOTATIONS}
     if kept:
         value["metadata"]["annotations"] = kept
     return value
@@ -44,7 +49,7 @@ def _strip(value: dict[str, Any]) -> dict[str, Any]:
 def test_unchanged_round_trip_keeps_every_byte(app: Path) -> None:
     before = _texts(app)
     pkg = read_package(app)
-    plan = plan_writes(pkg, pkg.values())
+    plan = plan_writes(pkg, values_of(pkg))
     assert {k: v.encode() for k, v in plan.items() if v is not None} == {
         k: before[k] for k in pkg.files
     }
@@ -55,7 +60,7 @@ def test_unchanged_round_trip_keeps_every_byte(app: Path) -> None:
 def test_modified_resource_is_edited_in_place_others_untouched(app: Path) -> None:
     before = _texts(app)
     pkg = read_package(app)
-    values = pkg.values()
+    values = values_of(pkg)
     _by_name(values, "web", "Deployment")["spec"]["replicas"] = 5
     plan = plan_writes(pkg, values)
 
@@ -76,8 +81,8 @@ def test_modified_resource_is_edited_in_place_others_untouched(app: Path) -> Non
 
 def test_deleted_resources_leave_their_files_and_empty_files_go(app: Path) -> None:
     pkg = read_package(app)
-    values = [v for v in pkg.values() if v["metadata"]["name"] not in ("web", "inner")]
-    values.append(_by_name(pkg.values(), "web", "Deployment"))
+    values = [v for v in values_of(pkg) if v["metadata"]["name"] not in ("web", "inner")]
+    values.append(_by_name(values_of(pkg), "web", "Deployment"))
     plan = plan_writes(pkg, values)
     deployment = pkg.files["deployment.yaml"].documents[0]
     assert plan["deployment.yaml"] == join_documents([deployment.text])
@@ -91,7 +96,7 @@ def test_deleted_resources_leave_their_files_and_empty_files_go(app: Path) -> No
 
 def test_moved_resource_follows_its_path_annotation(app: Path) -> None:
     pkg = read_package(app)
-    values = pkg.values()
+    values = values_of(pkg)
     service = _by_name(values, "web", "Service")
     service["metadata"]["annotations"][ann.PATH] = "svc/service.yaml"
     service["metadata"]["annotations"][ann.LEGACY_PATH] = "svc/service.yaml"
@@ -120,7 +125,7 @@ def test_new_resources_get_kyaml_default_paths(app: Path) -> None:
         "kind": "Deployment",
         "metadata": {"name": "api", "namespace": "team", "annotations": {}},
     }
-    plan = plan_writes(pkg, [*pkg.values(), plain, namespaced])
+    plan = plan_writes(pkg, [*values_of(pkg), plain, namespaced])
     assert default_path(plain) == "configmap_extra.yaml"
     assert plan["configmap_extra.yaml"] == join_documents([render_document(plain)])
     # An empty annotations map on a new resource is dropped, as kyaml's ClearEmptyAnnotations.
@@ -139,7 +144,7 @@ def test_new_resource_with_path_but_no_index_is_appended(app: Path) -> None:
         "kind": "ConfigMap",
         "metadata": {"name": "added", "annotations": {ann.PATH: "deployment.yaml"}},
     }
-    plan = plan_writes(pkg, [new, *pkg.values()])
+    plan = plan_writes(pkg, [new, *values_of(pkg)])
     deployment, service = pkg.files["deployment.yaml"].documents
     stripped = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "added"}}
     assert plan["deployment.yaml"] == join_documents(
@@ -149,21 +154,21 @@ def test_new_resource_with_path_but_no_index_is_appended(app: Path) -> None:
 
 def test_output_order_does_not_matter_index_does(app: Path) -> None:
     pkg = read_package(app)
-    plan = plan_writes(pkg, list(reversed(pkg.values())))
+    plan = plan_writes(pkg, list(reversed(values_of(pkg))))
     assert plan["deployment.yaml"] == (app / "deployment.yaml").read_text()
 
 
 @pytest.mark.parametrize(
     ("path", "message"),
     [
-        ("../evil.yaml", "leaves the package"),
-        ("a/../../evil.yaml", "leaves the package"),
-        ("/etc/evil.yaml", "relative posix path"),
+        ("../evil.yaml", "must not be outside the package"),
+        ("a/../../evil.yaml", "must not be outside the package"),
+        ("/etc/evil.yaml", "must be relative"),
     ],
 )
 def test_paths_leaving_the_package_are_rejected(app: Path, path: str, message: str) -> None:
     pkg = read_package(app)
-    values = pkg.values()
+    values = values_of(pkg)
     values[0]["metadata"]["annotations"][ann.PATH] = path
     with pytest.raises(PackageError, match=rf"output resource #0 \(Deployment/web\).*{message}"):
         plan_writes(pkg, values)
@@ -171,7 +176,7 @@ def test_paths_leaving_the_package_are_rejected(app: Path, path: str, message: s
 
 def test_two_resources_at_one_path_and_index_are_rejected(app: Path) -> None:
     pkg = read_package(app)
-    values = pkg.values()
+    values = values_of(pkg)
     copy_of_web = copy.deepcopy(values[0])
     copy_of_web["metadata"]["name"] = "web-copy"
     with pytest.raises(
@@ -190,7 +195,7 @@ def test_collision_with_a_held_back_document_is_rejected(app: Path) -> None:
         "metadata": {"name": "x", "annotations": {ann.PATH: "Kptfile", ann.INDEX: "0"}},
     }
     with pytest.raises(PackageError, match=r"Kptfile document 0 \(Kptfile/app\) and output"):
-        plan_writes(pkg, [*pkg.values(), intruder])
+        plan_writes(pkg, [*values_of(pkg), intruder])
 
 
 def test_writing_over_a_file_outside_the_package_is_rejected(app: Path) -> None:
@@ -201,7 +206,7 @@ def test_writing_over_a_file_outside_the_package_is_rejected(app: Path) -> None:
         "metadata": {"name": "x", "annotations": {ann.PATH: "notes.skip.yaml"}},
     }
     with pytest.raises(PackageError, match=r"notes\.skip\.yaml.*not part of the package"):
-        plan_writes(pkg, [*pkg.values(), intruder])
+        plan_writes(pkg, [*values_of(pkg), intruder])
 
 
 def test_crlf_file_keeps_its_line_endings(tmp_path: Path) -> None:
@@ -209,7 +214,7 @@ def test_crlf_file_keeps_its_line_endings(tmp_path: Path) -> None:
     (tmp_path / "crlf.yaml").write_bytes(doc % b"a" + b"---\r\n" + doc % b"b")
     pkg = read_package(tmp_path)
     first = pkg.files["crlf.yaml"].documents[0]
-    plan = plan_writes(pkg, pkg.values()[:1])
+    plan = plan_writes(pkg, values_of(pkg)[:1])
     assert plan["crlf.yaml"] == join_documents([first.text], newline="\r\n")
     write_atomically(tmp_path, plan)
     data = (tmp_path / "crlf.yaml").read_bytes()
@@ -241,7 +246,7 @@ def test_failure_while_preparing_leaves_the_package_untouched(app: Path) -> None
 
 def test_invalid_plan_changes_nothing(app: Path) -> None:
     before = _texts(app)
-    with pytest.raises(PackageError, match="leaves the package"):
+    with pytest.raises(PackageError, match="must not be outside the package"):
         write_atomically(app, {"deployment.yaml": "x: 1\n", "../outside.yaml": "x: 1\n"})
     with pytest.raises(PackageError, match="is a directory"):
         write_atomically(app, {"deployment.yaml": "x: 1\n", "dir": "x: 1\n"})
@@ -251,7 +256,7 @@ def test_invalid_plan_changes_nothing(app: Path) -> None:
 def test_write_keeps_file_mode(app: Path) -> None:
     (app / "deployment.yaml").chmod(0o600)
     pkg = read_package(app)
-    values = pkg.values()
+    values = values_of(pkg)
     values[0]["spec"]["replicas"] = 9
     write_atomically(app, plan_writes(pkg, values))
     assert (app / "deployment.yaml").stat().st_mode & 0o777 == 0o600
@@ -262,7 +267,7 @@ def test_write_keeps_file_mode(app: Path) -> None:
 
 def test_write_to_dir_writes_the_whole_package(app: Path, tmp_path: Path) -> None:
     pkg = read_package(app)
-    values = [v for v in pkg.values() if v["metadata"]["name"] != "inner"]
+    values = [v for v in values_of(pkg) if v["metadata"]["name"] != "inner"]
     out = tmp_path / "out"
     write_to_dir(out, plan_writes(pkg, values))
     assert sorted(_texts(out)) == [
@@ -283,7 +288,7 @@ def _package(app: Path) -> Package:
 
 def test_stdout_is_a_resource_list_keeping_path_and_index(app: Path) -> None:
     pkg = _package(app)
-    doc = yaml.safe_load(output_stream(pkg.values(), "stdout"))
+    doc = yaml.safe_load(output_stream(values_of(pkg), "stdout"))
     assert doc["apiVersion"] == "config.kubernetes.io/v1"
     assert doc["kind"] == "ResourceList"
     annotations = doc["items"][1]["metadata"]["annotations"]
@@ -297,17 +302,22 @@ def test_stdout_is_a_resource_list_keeping_path_and_index(app: Path) -> None:
 
 def test_unwrap_strips_runner_annotations_and_keeps_original_text(app: Path) -> None:
     pkg = _package(app)
-    text = output_stream(pkg.values(), "unwrap", pkg)
+    text = output_stream(values_of(pkg), "unwrap", pkg)
     docs = list(yaml.safe_load_all(text))
     # In file order, the Kptfile and local-config resources included, as kpt writes them.
     assert [d["metadata"]["name"] for d in docs] == [
-        "app", "web", "web", "inner", "ns-config", "kept-by-negation",
+        "app",
+        "web",
+        "web",
+        "inner",
+        "ns-config",
+        "kept-by-negation",
     ]
     assert "internal.config.kubernetes.io" not in text
     assert "config.kubernetes.io/path" not in text
     assert "# inline comment" in text
     # Without the package: the function-visible values only, rendered afresh.
-    plain = list(yaml.safe_load_all(output_stream(pkg.values(), "unwrap")))
+    plain = list(yaml.safe_load_all(output_stream(values_of(pkg), "unwrap")))
     assert [d["metadata"]["name"] for d in plain] == ["web", "web", "inner", "kept-by-negation"]
     with pytest.raises(ValueError, match="unknown output mode"):
         output_stream([], "json")
@@ -318,7 +328,7 @@ def test_kustomization_without_metadata_round_trips(tmp_path: Path) -> None:
     (tmp_path / "kustomization.yaml").write_text(text)
     pkg = read_package(tmp_path)
     assert pkg.resources[0].value["metadata"]["annotations"][ann.PATH] == "kustomization.yaml"
-    assert plan_writes(pkg, pkg.values()) == {"kustomization.yaml": text}
+    assert plan_writes(pkg, values_of(pkg)) == {"kustomization.yaml": text}
 
 
 def test_symlinked_file_inside_the_package_is_written_through(tmp_path: Path) -> None:
@@ -328,7 +338,7 @@ def test_symlinked_file_inside_the_package_is_written_through(tmp_path: Path) ->
     (tmp_path / ".krmignore").write_text("real/\n")
     (tmp_path / "link.yaml").symlink_to(real / "cm.yaml")
     pkg = read_package(tmp_path)
-    values = pkg.values()
+    values = values_of(pkg)
     values[0]["data"] = {"k": "v"}
     write_atomically(tmp_path, plan_writes(pkg, values))
     assert (tmp_path / "link.yaml").is_symlink()
@@ -341,7 +351,7 @@ def test_two_paths_to_one_file_must_agree(tmp_path: Path) -> None:
     pkg = read_package(tmp_path)
     assert [r.path for r in pkg.resources] == ["cm.yaml", "link.yaml"]
     before = _texts(tmp_path)
-    values = pkg.values()
+    values = values_of(pkg)
     values[1]["data"] = {"k": "v"}
     with pytest.raises(PackageError, match=r"link\.yaml and cm\.yaml are the same file"):
         write_atomically(tmp_path, plan_writes(pkg, values))
@@ -350,7 +360,7 @@ def test_two_paths_to_one_file_must_agree(tmp_path: Path) -> None:
 
 def test_resource_without_id_is_matched_by_path_and_index(app: Path) -> None:
     pkg = read_package(app)
-    values = pkg.values()
+    values = values_of(pkg)
     for value in values:
         del value["metadata"]["annotations"][ann.ID]  # a function that dropped the id
     plan = plan_writes(pkg, values)
@@ -360,12 +370,12 @@ def test_resource_without_id_is_matched_by_path_and_index(app: Path) -> None:
 def test_output_that_is_not_krm_is_rejected(app: Path) -> None:
     pkg = read_package(app)
     with pytest.raises(InputError, match=r"output resource #1 \(document\): not a KRM object"):
-        plan_writes(pkg, [pkg.values()[0], ["not", "a", "mapping"]])  # type: ignore[list-item]
+        plan_writes(pkg, [values_of(pkg)[0], ["not", "a", "mapping"]])  # type: ignore[list-item]
 
 
 def test_resource_moved_next_to_a_held_back_document(app: Path) -> None:
     pkg = read_package(app)
-    values = pkg.values()
+    values = values_of(pkg)
     inner = _by_name(values, "inner")
     inner["metadata"]["annotations"][ann.PATH] = "fn-config.yaml"
     inner["metadata"]["annotations"][ann.INDEX] = "1"
@@ -380,7 +390,7 @@ def test_edits_always_read_back_as_the_new_value(app: Path) -> None:
     # Adding a label and a first annotation at once: the written document must hold exactly
     # the new value (a wrong minimal edit falls back to a fresh rendering of that document).
     pkg = read_package(app)
-    values = pkg.values()
+    values = values_of(pkg)
     web = _by_name(values, "web", "Deployment")
     web["metadata"]["labels"]["tier"] = "web"
     web["metadata"]["annotations"]["owner"] = "me"
@@ -395,7 +405,7 @@ def test_edits_always_read_back_as_the_new_value(app: Path) -> None:
 
 def test_modified_documents_exact_text(app: Path) -> None:
     pkg = read_package(app)
-    values = pkg.values()
+    values = values_of(pkg)
     _by_name(values, "web", "Deployment")["spec"]["replicas"] = 5
     _by_name(values, "web", "Service")["metadata"]["namespace"] = "prod"
     write_atomically(app, plan_writes(pkg, values))
@@ -428,7 +438,7 @@ def test_crlf_edit_and_append_keep_crlf(tmp_path: Path) -> None:
         b"data:\r\n  k: v\r\n"
     )
     pkg = read_package(tmp_path)
-    values = pkg.values()
+    values = values_of(pkg)
     values[0]["data"]["k2"] = "v2"
     new = {
         "apiVersion": "v1",

@@ -21,6 +21,8 @@ from runner.fidelity import resource_list_yaml
 from tests.conftest import CliResult
 from tests.pipeline_fidelity._support import CORPUS, ECHO, TEE, snapshot, write_module
 
+RL = "config.kubernetes.io/v1"  # the KRM spec's ResourceList apiVersion
+
 Cli = Callable[..., CliResult]
 
 PITFALLS = (CORPUS / "yaml11-pitfalls.yaml").read_bytes().decode("utf-8")
@@ -81,7 +83,7 @@ def tools(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def _resource_list(path: Path) -> Path:
     config = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  prefix: ""\n'
-    path.write_text(resource_list_yaml([PITFALLS], config), encoding="utf-8")
+    path.write_text(resource_list_yaml([PITFALLS], config, api_version=RL), encoding="utf-8")
     return path
 
 

@@ -1,0 +1,128 @@
+"""The command line's grammar: every command, its flags and their help (argparse only).
+
+Kept apart from the commands so that parsing imports nothing heavy: ``main`` imports just the
+command it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+__all__ = ["COMMANDS", "SELECTOR_FLAGS", "build_parser"]
+
+COMMANDS = ("run", "exec", "eval", "render")
+SELECTOR_FLAGS = ("api-version", "kind", "name", "namespace", "label", "annotation")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m runner",
+        description="Run KRM functions compiled to WebAssembly, with kpt's conventions.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="pipe a ResourceList through wasm functions")
+    run.add_argument("functions", nargs="+", type=Path, metavar="FN.wasm")
+    run.add_argument("--input", "-i", metavar="FILE", help="ResourceList file (default: stdin)")
+    run.add_argument("--output-format", choices=("json", "yaml"), help="default: the input's")
+    _add_report_flags(run, output=False)
+    _add_runtime_flags(run)
+
+    execute = commands.add_parser("exec", help="behave as one KRM function binary")
+    execute.add_argument("function", type=Path, metavar="FN.wasm")
+    _add_runtime_flags(execute)
+
+    evaluate = commands.add_parser("eval", help="run one function on a package")
+    _add_eval_arguments(evaluate)
+    render = commands.add_parser("render", help="run a package's Kptfile pipeline")
+    render.add_argument("package", metavar="PKG_DIR", nargs="?", default=".")
+    for package_command in (evaluate, render):
+        _add_report_flags(package_command, output=True)
+        _add_function_lookup(package_command)
+        _add_runtime_flags(package_command)
+    return parser
+
+
+def _add_eval_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s PKG_DIR|- (--image NAME | --exec FN.wasm) [flags] [-- KEY=VALUE ...]"
+    parser.epilog = "KEY=VALUE pairs after -- become a ConfigMap functionConfig (string values)."
+    parser.set_defaults(fn_args=[])  # filled by main from what follows ``--``
+    parser.add_argument("package", metavar="PKG_DIR|-", help="package directory, or - for stdin")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--image", "-i", help="function name or image reference (NAME[@LANG])")
+    which.add_argument("--exec", dest="exec_path", metavar="FN.wasm", help="path to a wasm file")
+    parser.add_argument("--fn-config", type=Path, metavar="FILE", help="functionConfig file")
+    parser.add_argument(
+        "--include-meta-resources",
+        "-m",
+        action="store_true",
+        help="give the Kptfile and local-config resources to the function too",
+    )
+    group = parser.add_argument_group("selectors (kpt's; --match-labels etc. also accepted)")
+    for field in SELECTOR_FLAGS:
+        for mode in ("match", "exclude"):
+            flags = [f"--{mode}-{field}"]
+            if field in ("label", "annotation"):
+                flags.append(f"--{mode}-{field}s")  # kpt's spelling
+            group.add_argument(
+                *flags,
+                action="append",
+                default=[],
+                dest=f"{mode}_{field.replace('-', '_')}",
+                metavar="KEY=VALUE" if field in ("label", "annotation") else "VALUE",
+            )
+
+
+def _add_runtime_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("sandbox and limits")
+    group.add_argument("--timeout", default="60s", help="time limit per function (default 60s)")
+    group.add_argument(
+        "--memory-limit", default="1Gi", help="linear memory limit per function (default 1Gi)"
+    )
+    group.add_argument(
+        "--max-output", default="256Mi", help="stdout size limit per function (default 256Mi)"
+    )
+    group.add_argument(
+        "--mount",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="grant a host directory: type=bind,src=DIR,dst=PATH[,rw=true] or DIR:PATH[:rw]"
+        " (read-only unless rw)",
+    )
+    group.add_argument(
+        "--env",
+        "-e",
+        action="append",
+        default=[],
+        metavar="KEY[=VALUE]",
+        help="grant an environment variable (KEY alone passes the runner's own value)",
+    )
+    group.add_argument(
+        "--no-cache", action="store_true", help="do not read or write the compiled-code cache"
+    )
+
+
+def _add_report_flags(parser: argparse.ArgumentParser, *, output: bool) -> None:
+    """Where results (and, for package commands, the resources) go."""
+    if output:
+        parser.add_argument(
+            "--output",
+            "-o",
+            metavar="stdout|unwrap|DIR",
+            help="where the result goes (default: back into the package)",
+        )
+    parser.add_argument("--results-dir", type=Path, metavar="DIR", help="write results.yaml here")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
+
+
+def _add_function_lookup(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--fn-path",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="directory of wasm functions for --image names (repeatable; before $KRM_FN_PATH)",
+    )

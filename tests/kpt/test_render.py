@@ -1,0 +1,110 @@
+"""kpt.render in-process: package trees rendered with WAT functions, no subprocess."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import wasmtime
+
+from runner.kpt.package import read_package
+from runner.kpt.render import Rendered, render_package
+from runner.pipeline.report import Reporter
+from runner.wasm.engine import Engine
+from runner.wasm.execute import Limits, Sandbox
+from tests import wat_modules
+
+KPTFILE = """apiVersion: kpt.dev/v1
+kind: Kptfile
+metadata:
+  name: {name}
+pipeline:
+  mutators:
+  - exec: {exec}
+"""
+
+
+def _package(directory: Path, name: str, function: Path, resource: str) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "Kptfile").write_text(KPTFILE.format(name=name, exec=function))
+    (directory / f"{resource}.yaml").write_text(
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {resource}\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(use_cache=False)
+
+
+@pytest.fixture
+def echo(tmp_path: Path) -> Path:
+    path = tmp_path / "echo.wasm"
+    path.write_bytes(wasmtime.wat2wasm(wat_modules.ECHO))
+    return path
+
+
+def _render(engine: Engine, root: Path) -> tuple[Rendered, str]:
+    stream = io.StringIO()
+    rendered = render_package(
+        engine,
+        read_package(root, include_subpackages=True),
+        fn_paths=[],
+        limits=Limits(timeout_seconds=20),
+        sandbox=Sandbox(),
+        reporter=Reporter(stream),
+    )
+    return rendered, stream.getvalue()
+
+
+def test_subpackages_render_first_and_feed_their_parent(
+    engine: Engine, echo: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "root"
+    _package(root, "root", echo, "top")
+    _package(root / "b", "b", echo, "in-b")
+    _package(root / "a", "a", echo, "in-a")
+    _package(root / "a" / "deep", "deep", echo, "in-deep")
+    rendered, lines = _render(engine, root)
+    assert not rendered.failed
+    assert rendered.packages_run == 4
+    packages = [line for line in lines.splitlines() if line.startswith("Package")]
+    assert packages == ['Package "a/deep": ', 'Package "a": ', 'Package "b": ', 'Package "root": ']
+    names = [item.value["metadata"]["name"] for item in rendered.items]
+    assert names == ["in-deep", "in-a", "in-b", "top"]
+    # Paths are root-relative again once the root's pipeline is done.
+    paths = [
+        item.value["metadata"]["annotations"]["internal.config.kubernetes.io/path"]
+        for item in rendered.items
+    ]
+    assert paths == ["a/deep/in-deep.yaml", "a/in-a.yaml", "b/in-b.yaml", "top.yaml"]
+
+
+def test_a_failure_stops_the_walk_before_the_parent(
+    engine: Engine, echo: Path, tmp_path: Path
+) -> None:
+    trap = tmp_path / "trap.wasm"
+    trap.write_bytes(wasmtime.wat2wasm(wat_modules.TRAP))
+    root = tmp_path / "root"
+    _package(root, "root", echo, "top")
+    _package(root / "a", "a", trap, "in-a")
+    rendered, lines = _render(engine, root)
+    assert rendered.failed
+    assert rendered.packages_run == 1
+    assert 'Package "root"' not in lines
+    assert "[FAIL]" in lines
+
+
+def test_a_subpackage_krmignore_hides_is_not_rendered(
+    engine: Engine, echo: Path, tmp_path: Path
+) -> None:
+    # Regression: render printed "[PASS]" for an ignored subpackage whose resources it never read.
+    root = tmp_path / "root"
+    _package(root, "root", echo, "top")
+    _package(root / "hidden", "hidden", echo, "in-hidden")
+    (root / ".krmignore").write_text("hidden/\n")
+    rendered, lines = _render(engine, root)
+    assert rendered.packages_run == 1
+    assert "hidden" not in lines
+    assert [item.value["metadata"]["name"] for item in rendered.items] == ["top"]
