@@ -2,8 +2,9 @@
 
 ResourceList on stdin, the function's ResourceList on stdout (in the input's format, with the user's
 comments and formatting kept where the function did not change anything; written on failure too,
-so the results reach kpt), the function's stderr on stderr, and its exit code (1 when it trapped
-or was stopped by a limit). Nothing of the runner's own goes to stderr but a failure's reason.
+so the results reach kpt, but not when the function trapped or was stopped by a limit: a crashed
+binary writes nothing), the function's stderr on stderr, and its exit code (1 when it trapped or
+was stopped). Nothing of the runner's own goes to stderr but a failure's reason.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def main(args: argparse.Namespace) -> int:
         sys.stderr.buffer.write(outcome.execution.stderr)
     if outcome.failed and not outcome.results and outcome.error:
         print(outcome.error, file=sys.stderr)
-    sys.stdout.write(done.output)
-    sys.stdout.flush()
+    if outcome.execution is not None and outcome.execution.problem is None:
+        sys.stdout.write(done.output)
+        sys.stdout.flush()
     return outcome.exit_code

@@ -1,8 +1,9 @@
 """The one "text in, text out" core: a ResourceList (or a stream of resources) through steps.
 
 Serves ``run``, ``exec`` and ``eval -``. A failed step stops the pipeline; whether the caller
-still writes the output is its rule (``TextRun.output`` is there either way): a function binary
-(``run``, ``exec``) writes it with the results, ``kpt fn eval -`` writes nothing.
+still writes the output is its rule (``TextRun.output`` is there either way): ``run`` writes it
+with the results, ``exec`` too unless the function crashed (as a function binary would),
+``kpt fn eval -`` writes nothing.
 """
 
 from __future__ import annotations
