@@ -12,18 +12,20 @@ from pathlib import Path
 from typing import Any
 
 from runner.cli.input import read_input
-from runner.cli.options import engine_for, reporting_of, runtime_of
+from runner.cli.options import Reporting, Runtime, engine_for, reporting_of, runtime_of
 from runner.cli.parser import SELECTOR_FLAGS
-from runner.errors import UsageError
+from runner.errors import PackageError, UsageError
 from runner.kpt.kptfile import config_map_function_config, read_config_file
 from runner.kpt.output import write_output
 from runner.kpt.package import read_package
 from runner.kpt.steps import reference_step
+from runner.kpt.transaction import package_lock, recover
 from runner.krm import text as textio
 from runner.pipeline.on_text import TextRun, is_resource_list, run_on_resource_list, run_on_stream
 from runner.pipeline.report import Reporter, save_results
-from runner.pipeline.run import Item, exit_code_of, run_pipeline
+from runner.pipeline.run import Item, Step, exit_code_of, run_pipeline
 from runner.pipeline.selectors import Selector, selector_from_flags
+from runner.wasm.engine import Engine
 
 __all__ = ["main"]
 
@@ -60,6 +62,24 @@ def main(args: argparse.Namespace) -> int:
         return done.exit_code
 
     root = Path(args.package)
+    if not root.is_dir():
+        raise PackageError(f"{root}: not a directory")
+    with package_lock(root, notify=lambda message: print(message, file=sys.stderr)):
+        return _eval_package(root, args, engine, step, runtime, reporting, reporter)
+
+
+def _eval_package(
+    root: Path,
+    args: argparse.Namespace,
+    engine: Engine,
+    step: Step,
+    runtime: Runtime,
+    reporting: Reporting,
+    reporter: Reporter,
+) -> int:
+    if note := recover(root):
+        print(note, file=sys.stderr)
+    limits, sandbox = runtime.limits, runtime.sandbox
     package = read_package(root, include_meta=args.include_meta_resources, include_subpackages=True)
     for warning in package.warnings:
         print(f"warning: {warning}", file=sys.stderr)

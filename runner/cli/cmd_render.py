@@ -10,11 +10,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from runner.cli.options import engine_for, reporting_of, runtime_of
+from runner.cli.options import Reporting, Runtime, engine_for, reporting_of, runtime_of
 from runner.errors import PackageError
 from runner.kpt.output import write_output
 from runner.kpt.package import KPTFILE, read_package
 from runner.kpt.render import render_package
+from runner.kpt.transaction import package_lock, recover
 from runner.pipeline.report import Reporter, save_results
 from runner.pipeline.run import exit_code_of
 
@@ -26,6 +27,13 @@ def main(args: argparse.Namespace) -> int:
     root = Path(args.package)
     if not (root / KPTFILE).is_file():
         raise PackageError(f"{root}: not a kpt package (no {KPTFILE})")
+    with package_lock(root, notify=_to_stderr):
+        return _render(root, args, runtime, reporting)
+
+
+def _render(root: Path, args: argparse.Namespace, runtime: Runtime, reporting: Reporting) -> int:
+    if note := recover(root):
+        print(note, file=sys.stderr)
     reporter = Reporter(quiet=reporting.quiet)
     package = read_package(root, include_subpackages=True)
     for warning in package.warnings:
@@ -34,6 +42,7 @@ def main(args: argparse.Namespace) -> int:
         engine_for(runtime, reporting),
         package,
         fn_paths=args.fn_path,
+        allow_exec=args.allow_exec,
         limits=runtime.limits,
         sandbox=runtime.sandbox,
         reporter=reporter,
@@ -51,3 +60,7 @@ def main(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr)

@@ -37,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_eval_arguments(evaluate)
     render = commands.add_parser("render", help="run a package's Kptfile pipeline")
     render.add_argument("package", metavar="PKG_DIR", nargs="?", default=".")
+    render.add_argument(
+        "--allow-exec",
+        action="store_true",
+        help="let Kptfile exec: entries name wasm files outside the package",
+    )
     for package_command in (evaluate, render):
         _add_report_flags(package_command, output=True)
         _add_function_lookup(package_command)

@@ -18,7 +18,7 @@ from typing import Any
 
 from runner.errors import PackageError
 from runner.kpt.package import KPTFILE
-from runner.kpt.paths import inside_package
+from runner.kpt.paths import inside_package, resolves_inside
 from runner.krm import text as textio
 from runner.krm.resource import missing_krm_field, scalar_text
 from runner.krm.text import YamlStream
@@ -184,6 +184,8 @@ def _function_config(function: Function, package_dir: Path) -> dict[str, Any] | 
     where = f"{function.field}.configPath"
     fail = _Fail(Path(package_dir) / KPTFILE)
     path = Path(package_dir) / function.config_path
+    if not resolves_inside(path, Path(package_dir)):
+        raise fail(where, f"{function.config_path!r}: resolves outside the package (a symlink)")
     if not path.is_file():
         raise fail(
             where, f"{function.config_path!r}: functionConfig must exist in the current package"

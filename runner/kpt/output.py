@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from runner.kpt.package import Package
-from runner.kpt.package_write import output_stream, plan_writes, write_atomically, write_to_dir
+from runner.kpt.package_write import output_stream, plan_writes
+from runner.kpt.transaction import write_atomically, write_to_dir
 from runner.pipeline.run import Item
 
 __all__ = ["write_output"]
@@ -25,4 +26,4 @@ def write_output(package: Package, items: Sequence[Item], output: str | None) ->
     if output:
         write_to_dir(Path(output), plan)
     else:
-        write_atomically(package.root, plan)
+        write_atomically(package.root, plan, package.stamps)

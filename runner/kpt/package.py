@@ -31,6 +31,7 @@ from typing import Any
 
 from runner.errors import InputError, PackageError
 from runner.kpt.krmignore import IgnoreRules, read_ignore_file
+from runner.kpt.transaction import TRANSACTION_DIR, FileStamp, stamp_of
 from runner.krm import annotations as ann
 from runner.krm import text as textio
 from runner.krm.resource import describe, is_local_config, missing_krm_field
@@ -82,6 +83,8 @@ class Package:
         warnings: human-readable notes (skipped documents, symlinked directories).
         subpackages: posix paths of the direct subpackages (whether or not included).
         packages: posix paths of every package whose files were read ("" is the root).
+        ignore_rules: each read package's `.krmignore` rules.
+        stamps: each file as it was read, so that a write can tell it changed since.
     """
 
     root: Path
@@ -92,6 +95,13 @@ class Package:
     warnings: list[str] = field(default_factory=list)
     subpackages: list[str] = field(default_factory=list)
     packages: list[str] = field(default_factory=list)
+    ignore_rules: dict[str, IgnoreRules] = field(default_factory=dict)
+    stamps: dict[str, FileStamp] = field(default_factory=dict)
+
+    def owner_of(self, relpath: str) -> str:
+        """The read package a path belongs to (the deepest one holding it)."""
+        holders = [p for p in self.packages if p == "" or relpath.startswith(p + "/")]
+        return max(holders, key=len)
 
 
 # --------------------------------------------------------------------------------------------
@@ -149,6 +159,10 @@ def read_package(
     package = Package(root=root)
     next_id = 0
     for relpath, owner in _package_files(root, package, include_subpackages):
+        try:
+            package.stamps[relpath] = stamp_of((root / relpath).lstat())
+        except OSError as error:
+            raise PackageError(f"{relpath}: cannot read: {error.strerror}") from None
         stream = textio.read_file(root / relpath, relpath)
         package.files[relpath] = stream
         index = 0
@@ -250,14 +264,15 @@ def _package_files(
                     package.warnings.append(f"skipping {relpath}: symlinked directory")
                     continue
             if entry.is_dir(follow_symlinks=False):
-                if entry.name == ".git" or rules.ignored(in_pkg, is_dir=True):
+                if entry.name in (".git", TRANSACTION_DIR) or rules.ignored(in_pkg, is_dir=True):
                     continue
                 if (path / KPTFILE).is_file():
                     if owner == "":
                         package.subpackages.append(relpath)
                     if include_subpackages:
                         package.packages.append(relpath)
-                        yield from walk(path, relpath, relpath, read_ignore_file(path))
+                        package.ignore_rules[relpath] = read_ignore_file(path)
+                        yield from walk(path, relpath, relpath, package.ignore_rules[relpath])
                     continue
                 yield from walk(path, relpath, owner, rules)
             elif (entry.name == KPTFILE or entry.name.endswith(_SUFFIXES)) and not rules.ignored(
@@ -265,4 +280,5 @@ def _package_files(
             ):
                 yield relpath, owner
 
-    yield from walk(root, "", "", read_ignore_file(root))
+    package.ignore_rules[""] = read_ignore_file(root)
+    yield from walk(root, "", "", package.ignore_rules[""])

@@ -1,26 +1,23 @@
-"""Writing kpt packages back: where each resource goes, the files' new text, atomic writes.
+"""Writing kpt packages back: where each resource goes and the files' new text.
 
 kyaml's LocalPackageWriter + kpt's render prune: resources go back to the file and position named
 by their path/index annotations (a changed path moves the resource), new resources without a path
 go to `<namespace>/<kind>_<name>.yaml` (kioutil.CreatePathAnnotationValue), files that lose all
 their documents are deleted. Unlike kyaml, unchanged documents keep their exact text and changed
 ones are edited minimally (runner.fidelity). Also kpt's `-o stdout` / `-o unwrap` streams.
+Putting the plan on disk is runner.kpt.transaction.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import posixpath
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from runner.errors import InputError, PackageError
-from runner.kpt.package import Package, Resource
+from runner.kpt.package import KPTFILE, Package, Resource, is_kptfile
 from runner.kpt.paths import inside_package
+from runner.kpt.transaction import TRANSACTION_DIR
 from runner.krm import annotations as ann
 from runner.krm import text as textio
 from runner.krm.annotations import without_runner_annotations
@@ -32,8 +29,6 @@ __all__ = [
     "format_unwrapped",
     "output_stream",
     "plan_writes",
-    "write_atomically",
-    "write_to_dir",
 ]
 
 
@@ -108,6 +103,46 @@ def _place_outputs(package: Package, output_values: Sequence[Mapping[str, Any]])
     return placed
 
 
+def _check_destination(package: Package, item: _Placed) -> None:
+    """A function's output may only create or change the package's own resource files.
+
+    Never the Kptfile by appending to it, never a file under `.git/`, a `.krmignore`d or unread
+    directory, never a file the reader did not read (not YAML, a directory, ignored).
+    """
+    where = f"{item.label}: path {item.path!r}"
+    parts = item.path.split("/")
+    if ".git" in parts[:-1] or TRANSACTION_DIR in parts[:-1]:
+        raise PackageError(f"{where} is inside {parts[0]}/, which is not part of the package")
+    if parts[-1] == KPTFILE:
+        original = item.original
+        if original is None or original.path != item.path or not is_kptfile(original.value):
+            raise PackageError(f"{where} names a Kptfile: functions cannot add resources to one")
+        return
+    if item.path in package.files:
+        return
+    target = package.root / item.path
+    if target.exists() or target.is_symlink():
+        raise PackageError(
+            f"{where} names an existing file that is not part of the package "
+            "(ignored, not YAML, or a directory)"
+        )
+    if not item.path.endswith((".yaml", ".yml")):
+        raise PackageError(f"{where}: a new resource file must end in .yaml or .yml")
+    owner = package.owner_of(item.path)
+    in_package = item.path[len(owner) + 1 :] if owner else item.path
+    rules = package.ignore_rules.get(owner)
+    directory = package.root / owner if owner else package.root
+    steps = in_package.split("/")
+    for depth in range(1, len(steps)):
+        directory = directory / steps[depth - 1]
+        if (directory / KPTFILE).exists():
+            raise PackageError(f"{where} is inside a package that was not read ({directory})")
+        if rules is not None and rules.ignored("/".join(steps[:depth]), is_dir=True):
+            raise PackageError(f"{where} is in a directory .krmignore hides")
+    if rules is not None and rules.ignored(in_package, is_dir=False):
+        raise PackageError(f"{where} is a file .krmignore hides")
+
+
 def _parse_index(raw: str, label: str) -> int:
     try:
         index = int(raw)
@@ -158,13 +193,7 @@ def plan_writes(
             index += 1
 
     for item in placed:
-        if item.path not in package.files:
-            target = package.root / item.path
-            if target.exists() or target.is_symlink():
-                raise PackageError(
-                    f"{item.label}: path {item.path!r} names an existing file that is not part "
-                    "of the package (ignored, not YAML, or a directory)"
-                )
+        _check_destination(package, item)
         if item.index is not None:
             key = (item.path, item.index)
             if key in occupied:
@@ -269,190 +298,3 @@ def output_stream(
     if mode == "unwrap":
         return format_unwrapped(values, package)
     raise ValueError(f"unknown output mode {mode!r} (expected 'stdout' or 'unwrap')")
-
-
-# --------------------------------------------------------------------------------------------
-# Writing files.
-
-
-def _target(root: Path, relpath: str) -> Path:
-    normal = _check_relpath(relpath, "write plan")
-    target = root / normal
-    real_root = root.resolve()
-    # Write through a symlink that stays inside the package, never one that leaves it.
-    resolved = target.resolve()
-    if not resolved.is_relative_to(real_root):
-        raise PackageError(f"{relpath}: resolves outside the package (to {resolved})")
-    return resolved if target.is_symlink() else target
-
-
-def write_atomically(root: Path, plan: Mapping[str, str | None]) -> list[str]:
-    """Apply a plan: every changed file is first written to a temporary file next to it,
-    then all are renamed into place, then deleted files are removed.
-
-    If anything fails before the renames (bad path, full disk, permissions), every temporary
-    file and created directory is removed and the package is unchanged. The residual window is
-    the rename phase itself: renames are atomic one by one, but a crash between two of them
-    leaves some files new and some old (there is no multi-file transaction on POSIX).
-
-    Returns:
-        the relpaths actually written or deleted (unchanged files are not touched).
-
-    Raises:
-        PackageError: naming the file that could not be prepared or written.
-    """
-    root = Path(root)
-    writes: list[tuple[str, Path, bytes]] = []
-    deletes: list[tuple[str, Path]] = []
-    seen: dict[Path, tuple[str, str | None]] = {}
-    for relpath in sorted(plan):
-        target = _target(root, relpath)
-        text = plan[relpath]
-        # Two paths can be one file through a symlink: allow it only when they agree.
-        real = target.resolve()
-        if real in seen:
-            other, other_text = seen[real]
-            if other_text != text:
-                raise PackageError(
-                    f"{relpath} and {other} are the same file (a symlink) but would get "
-                    "different contents"
-                )
-            continue
-        seen[real] = (relpath, text)
-        if text is None:
-            # Remove a symlink itself, not the file it points to (as kpt's os.Remove).
-            link = root / posixpath.normpath(relpath)
-            if link.is_symlink() or target.exists():
-                deletes.append((relpath, link if link.is_symlink() else target))
-            continue
-        data = text.encode("utf-8")
-        if target.is_dir():
-            raise PackageError(f"{relpath}: is a directory, cannot write a file there")
-        if target.is_file() and target.read_bytes() == data:
-            continue
-        writes.append((relpath, target, data))
-
-    temps: list[tuple[Path, Path]] = []
-    created_dirs: list[Path] = []
-    try:
-        for relpath, target, data in writes:
-            created_dirs.extend(_make_parents(target.parent))
-            temps.append((_write_temp(target, data, relpath), target))
-    except BaseException:
-        for temp, _ in temps:
-            temp.unlink(missing_ok=True)
-        _remove_dirs(created_dirs)
-        raise
-
-    changed: list[str] = []
-    for (temp, target), (relpath, _, _) in zip(temps, writes, strict=True):
-        try:
-            os.replace(temp, target)
-        except OSError as exc:
-            temp.unlink(missing_ok=True)
-            raise PackageError(f"{relpath}: cannot replace file: {exc.strerror or exc}") from exc
-        changed.append(relpath)
-    for relpath, target in deletes:
-        try:
-            target.unlink()
-        except OSError as exc:
-            raise PackageError(f"{relpath}: cannot delete file: {exc.strerror or exc}") from exc
-        changed.append(relpath)
-    return changed
-
-
-def _make_parents(directory: Path) -> list[Path]:
-    missing: list[Path] = []
-    probe = directory
-    while not probe.exists():
-        missing.append(probe)
-        probe = probe.parent
-    if probe.is_file():
-        raise PackageError(f"{probe}: is a file, cannot create a directory under it")
-    made: list[Path] = []
-    for path in reversed(missing):
-        try:
-            path.mkdir()
-        except OSError as exc:
-            _remove_dirs(made)
-            raise PackageError(f"{path}: cannot create directory: {exc.strerror or exc}") from exc
-        made.append(path)
-    return made
-
-
-def _remove_dirs(created: list[Path]) -> None:
-    """Remove directories we created (listed parents first), if they are still empty."""
-    for directory in reversed(created):
-        with contextlib.suppress(OSError):
-            directory.rmdir()
-
-
-def _write_temp(target: Path, data: bytes, relpath: str) -> Path:
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".krm-tmp", dir=target.parent)
-    except OSError as exc:
-        raise PackageError(
-            f"{relpath}: cannot create a temporary file: {exc.strerror or exc}"
-        ) from exc
-    temp = Path(name)
-    try:
-        # No fsync: the promise is "a failed render changes nothing", not power-loss durability
-        # (kpt makes neither); an fsync per file cost 2.6 s of a 1,000-file render.
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
-        os.chmod(temp, mode)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise PackageError(f"{relpath}: cannot write: {exc.strerror or exc}") from exc
-    return temp
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
-def write_to_dir(
-    out_dir: Path, plan: Mapping[str, str | None], *, exist_ok: bool = False
-) -> list[str]:
-    """Write a plan's files under `out_dir` (kpt's `-o DIR`); deletions are simply skipped.
-
-    Like kpt (cmdutil.CheckDirectoryNotPresent) an existing `out_dir` is an error unless
-    exist_ok. The directory is built under a temporary name next to `out_dir` and renamed,
-    so a failure leaves nothing behind.
-    """
-    out_dir = Path(out_dir)
-    files = {path: text for path, text in plan.items() if text is not None}
-    if out_dir.exists() or out_dir.is_symlink():
-        if not exist_ok:
-            raise PackageError(f"{out_dir}: directory already exists, delete it and retry")
-        if not out_dir.is_dir():
-            raise PackageError(f"{out_dir}: exists and is not a directory")
-        return write_atomically(out_dir, files)
-    parent = out_dir.parent
-    created = _make_parents(parent)
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".krm-tmp", dir=parent))
-    except OSError as exc:
-        raise PackageError(f"{out_dir}: cannot create: {exc.strerror or exc}") from exc
-    try:
-        written = write_atomically(staging, files)
-        os.replace(staging, out_dir)
-    except BaseException:
-        _remove_tree(staging)
-        _remove_dirs(created)
-        raise
-    return written
-
-
-def _remove_tree(path: Path) -> None:
-    if not path.exists():
-        return
-    for dirpath, dirnames, filenames in os.walk(path, topdown=False):
-        for name in filenames:
-            Path(dirpath, name).unlink(missing_ok=True)
-        for name in dirnames:
-            Path(dirpath, name).rmdir()
-    path.rmdir()

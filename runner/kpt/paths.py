@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import posixpath
+from pathlib import Path
 
-__all__ = ["inside_package"]
+__all__ = ["inside_package", "resolves_inside"]
 
 
 def inside_package(path: str) -> str:
@@ -25,3 +26,8 @@ def inside_package(path: str) -> str:
     if normal == "." or normal == ".." or normal.startswith("../"):
         raise ValueError(f"{path!r}: path must not be outside the package")
     return normal
+
+
+def resolves_inside(path: Path, package_dir: Path) -> bool:
+    """True when ``path``, every symlink followed, is still inside ``package_dir``."""
+    return path.resolve().is_relative_to(package_dir.resolve())

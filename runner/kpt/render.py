@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from runner.errors import PackageError
 from runner.kpt.kptfile import read_kptfile
 from runner.kpt.package import KPTFILE, Package
+from runner.kpt.paths import inside_package
 from runner.kpt.steps import kptfile_step
 from runner.krm import annotations as ann
 from runner.krm import text as textio
@@ -45,6 +47,7 @@ def render_package(
     package: Package,
     *,
     fn_paths: Sequence[Path],
+    allow_exec: bool = False,
     limits: Limits,
     sandbox: Sandbox,
     reporter: Reporter,
@@ -52,6 +55,7 @@ def render_package(
     """Run every package's Kptfile pipeline in ``package`` (read with include_subpackages)."""
     rendered = Rendered(items=[])
     children = _children(package.packages)
+    exec_rule: dict[str, Any] = {"allow_exec": allow_exec, "tree_root": package.root}
 
     def hydrate(relpath: str) -> list[Item]:
         items: list[Item] = []
@@ -64,11 +68,11 @@ def render_package(
         kptfile = read_kptfile(directory, package.files.get(_join(relpath, KPTFILE)))
         steps = [
             *(
-                kptfile_step(engine, f, directory, fn_paths, is_validator=False)
+                kptfile_step(engine, f, directory, fn_paths, is_validator=False, **exec_rule)
                 for f in kptfile.pipeline.mutators
             ),
             *(
-                kptfile_step(engine, f, directory, fn_paths, is_validator=True)
+                kptfile_step(engine, f, directory, fn_paths, is_validator=True, **exec_rule)
                 for f in kptfile.pipeline.validators
             ),
         ]
@@ -128,6 +132,12 @@ def _rebased(value: dict[str, Any], prefix: str, *, add: bool) -> dict[str, Any]
         if not isinstance(path, str):
             continue
         if add:
+            try:
+                inside_package(path)
+            except ValueError as problem:
+                raise PackageError(
+                    f"{prefix}: a function's output names {problem} (of package {prefix})"
+                ) from None
             annotations[key] = f"{prefix}/{path}"
         elif path.startswith(prefix + "/"):
             annotations[key] = path[len(prefix) + 1 :]

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from runner.catalog.local import resolve_exec, resolve_image, search_path
+from runner.errors import PackageError
 from runner.kpt.kptfile import Function
+from runner.kpt.paths import resolves_inside
 from runner.pipeline.run import Step
 from runner.pipeline.selectors import Selector
 from runner.wasm.engine import Engine
@@ -51,8 +53,23 @@ def kptfile_step(
     fn_paths: Sequence[Path],
     *,
     is_validator: bool,
+    allow_exec: bool = False,
+    tree_root: Path | None = None,
 ) -> Step:
-    """A step for one Kptfile pipeline entry; ``exec:`` is relative to the package."""
+    """A step for one Kptfile pipeline entry; ``exec:`` is relative to the package.
+
+    An ``exec:`` outside the package tree (``tree_root``, else ``package_dir``: absolute,
+    ``../``, or through a symlink) needs
+    ``allow_exec`` (``render --allow-exec``): a package from elsewhere must not pick any file
+    on the machine to run.
+    """
+    if function.exec is not None and not allow_exec:
+        path = resolve_exec(function.exec, package_dir)
+        if not resolves_inside(path, tree_root or package_dir):
+            raise PackageError(
+                f"{package_dir / 'Kptfile'}: {function.field}.exec: {function.exec!r} is outside "
+                "the package; run with --allow-exec to allow it"
+            )
     return reference_step(
         engine,
         image=function.image,

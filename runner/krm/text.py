@@ -8,6 +8,8 @@ Every error here names the source, document and line.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,7 @@ from runner.fidelity import Document, Style, YamlStream, copy_value
 from runner.krm.resourcelist import API_VERSION, check_resource_list, detect_format
 
 __all__ = [
+    "MAX_FILE_BYTES",
     "Document",
     "ParsedResourceList",
     "Style",
@@ -29,11 +32,15 @@ __all__ = [
     "load_value",
     "parse_resource_list",
     "parse_stream",
+    "read_bounded",
     "read_file",
     "render",
     "render_resource_list",
     "resource_list_text",
 ]
+
+
+MAX_FILE_BYTES = 256 << 20  # no YAML file a person writes comes near; a bound for /dev/zero
 
 
 def parse_stream(text: str, source: str) -> YamlStream:
@@ -47,19 +54,40 @@ def parse_stream(text: str, source: str) -> YamlStream:
 def read_file(path: Path, name: str) -> YamlStream:
     """Read and parse one YAML file; ``name`` is how messages call it (a package-relative path).
 
+    Only a regular file of at most MAX_FILE_BYTES is read (a FIFO or device would hang or never
+    end).
+
     Raises:
-        PackageError: the file cannot be read.
+        PackageError: the file cannot be read, is not a regular file, or is too large.
         InputError: the file is not UTF-8 or not valid YAML.
     """
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise PackageError(f"{name}: cannot read: {error.strerror or error}") from None
+    data = read_bounded(path, name)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise InputError(f"{name}: not UTF-8 text (byte {error.start})") from None
     return parse_stream(text, name)
+
+
+def read_bounded(path: Path, name: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, at most ``limit`` of them (PackageError otherwise)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
+    except OSError as error:
+        raise PackageError(f"{name}: cannot read: {error.strerror or error}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise PackageError(f"{name}: not a regular file")
+        if info.st_size > limit:
+            raise PackageError(f"{name}: {info.st_size} bytes, more than the {limit} read")
+        try:
+            data = handle.read(limit + 1)
+        except OSError as error:
+            raise PackageError(f"{name}: cannot read: {error.strerror or error}") from None
+    if len(data) > limit:
+        raise PackageError(f"{name}: more than the {limit} bytes read")
+    return data
 
 
 def load_value(text: str) -> Any:

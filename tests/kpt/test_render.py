@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import wasmtime
 
+from runner.errors import PackageError
 from runner.kpt.package import read_package
 from runner.kpt.render import Rendered, render_package
 from runner.pipeline.report import Reporter
@@ -40,17 +41,20 @@ def engine() -> Engine:
 
 @pytest.fixture
 def echo(tmp_path: Path) -> Path:
-    path = tmp_path / "echo.wasm"
+    """A pass-through function inside the root package (exec: outside it needs allow_exec)."""
+    path = tmp_path / "root" / "fn" / "echo.wasm"
+    path.parent.mkdir(parents=True)
     path.write_bytes(wasmtime.wat2wasm(wat_modules.ECHO))
     return path
 
 
-def _render(engine: Engine, root: Path) -> tuple[Rendered, str]:
+def _render(engine: Engine, root: Path, *, allow_exec: bool = False) -> tuple[Rendered, str]:
     stream = io.StringIO()
     rendered = render_package(
         engine,
         read_package(root, include_subpackages=True),
         fn_paths=[],
+        allow_exec=allow_exec,
         limits=Limits(timeout_seconds=20),
         sandbox=Sandbox(),
         reporter=Reporter(stream),
@@ -84,7 +88,7 @@ def test_subpackages_render_first_and_feed_their_parent(
 def test_a_failure_stops_the_walk_before_the_parent(
     engine: Engine, echo: Path, tmp_path: Path
 ) -> None:
-    trap = tmp_path / "trap.wasm"
+    trap = tmp_path / "root" / "fn" / "trap.wasm"
     trap.write_bytes(wasmtime.wat2wasm(wat_modules.TRAP))
     root = tmp_path / "root"
     _package(root, "root", echo, "top")
@@ -108,3 +112,33 @@ def test_a_subpackage_krmignore_hides_is_not_rendered(
     assert rendered.packages_run == 1
     assert "hidden" not in lines
     assert [item.value["metadata"]["name"] for item in rendered.items] == ["top"]
+
+
+def test_an_exec_outside_the_tree_needs_allow_exec(engine: Engine, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.wasm"
+    outside.write_bytes(wasmtime.wat2wasm(wat_modules.ECHO))
+    root = tmp_path / "root"
+    _package(root, "root", outside, "top")
+    with pytest.raises(PackageError, match=r"exec: .*elsewhere\.wasm' is outside the package; run"):
+        _render(engine, root)
+    rendered, _ = _render(engine, root, allow_exec=True)
+    assert not rendered.failed
+
+
+def test_a_subpackage_function_cannot_name_a_path_in_its_parent(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # A subpackage's function sees package-relative paths; `../Kptfile` would be its parent's.
+    root = tmp_path / "root"
+    root.mkdir()
+    evil = root / "evil.wasm"
+    output = (
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n"
+        "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: x\n    annotations:\n"
+        "      internal.config.kubernetes.io/path: ../Kptfile\n"
+    )
+    evil.write_bytes(wasmtime.wat2wasm(wat_modules.writes(output)))
+    _package(root, "root", evil, "top")
+    _package(root / "sub", "sub", evil, "in-sub")
+    with pytest.raises(PackageError, match=r"sub: a function's output names '\.\./Kptfile'"):
+        _render(engine, root)
