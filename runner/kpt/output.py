@@ -6,12 +6,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from runner.kpt.package import Package
+from runner.kpt.package import KPTFILE, Package
 from runner.kpt.package_write import output_stream, plan_writes
+from runner.kpt.render_status import with_render_status
 from runner.kpt.transaction import write_atomically, write_to_dir
-from runner.pipeline.run import Item
+from runner.pipeline.run import Item, StepOutcome
 
-__all__ = ["write_output"]
+__all__ = ["write_output", "write_render"]
 
 
 def write_output(package: Package, items: Sequence[Item], output: str | None) -> None:
@@ -27,3 +28,21 @@ def write_output(package: Package, items: Sequence[Item], output: str | None) ->
         write_to_dir(Path(output), plan)
     else:
         write_atomically(package.root, plan, package.stamps)
+
+
+def write_render(
+    package: Package,
+    items: Sequence[Item] | None,
+    outcomes: Sequence[StepOutcome],
+    error: str | None,
+) -> None:
+    """An in-place render: the resources (None: leave them) and, in the same all-or-nothing
+    write, the root Kptfile's Rendered condition and step list."""
+    plan = plan_writes(package, [item.value for item in items]) if items is not None else {}
+    kptfile = plan.get(KPTFILE)
+    if kptfile is None and KPTFILE in package.files:
+        stream = package.files[KPTFILE]
+        kptfile = "".join(doc.text for doc in stream.documents) + stream.trailer
+    if kptfile is not None:
+        plan[KPTFILE] = with_render_status(kptfile, str(package.root / KPTFILE), outcomes, error)
+    write_atomically(package.root, plan, package.stamps)

@@ -1,37 +1,58 @@
-"""Hydrating a package tree (kpt fn render): each package's pipeline after its subpackages'.
+"""Hydrating a package tree (kpt fn render).
 
-kpt's hydrate: depth-first, a package's pipeline gets its subpackages' outputs plus its own
-resources; a failure stops the walk. The packages are those `read_package` walked (one walker:
-a subpackage that `.krmignore` hides is neither read nor rendered). Paths stay root-relative
-between packages; a package's functions see them relative to that package, as in kpt.
+Default (kpt's hydrate): depth-first, a package's pipeline after its subpackages', on their
+outputs plus its own resources. With `kpt.dev/bfs-rendering: "true"` on the root Kptfile (kpt's
+hydrateBfsOrder): top-down, root first, each package's pipeline on its own resources and its
+descendants' as they are at that moment, so a parent can change its subpackages but not the
+reverse. A failure stops the walk either way.
+
+The packages are those `read_package` walked (one walker: a subpackage that `.krmignore` hides is
+neither read nor rendered). Paths stay root-relative between packages; a package's functions see
+them relative to that package, as in kpt. Before each mutator with a `configPath`, its config is
+taken from the pipeline's current resources when the file is among them (kpt's SetFnConfig
+refresh), so an earlier function can change a later one's config.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from runner.errors import PackageError
-from runner.kpt.kptfile import read_kptfile
+from runner.kpt.kptfile import Function, Kptfile, read_kptfile
 from runner.kpt.package import KPTFILE, Package
 from runner.kpt.paths import inside_package
 from runner.kpt.steps import kptfile_step
 from runner.krm import annotations as ann
 from runner.krm import text as textio
+from runner.krm.annotations import without_runner_annotations
 from runner.krm.resource import annotations_of
 from runner.pipeline.report import Reporter
-from runner.pipeline.run import Item, StepOutcome, run_pipeline
+from runner.pipeline.run import Item, Step, StepOutcome, run_step
 from runner.wasm.engine import Engine
 from runner.wasm.execute import Limits, Sandbox
 
-__all__ = ["Rendered", "render_package"]
+__all__ = [
+    "BFS_ANNOTATION",
+    "SAVE_ON_FAILURE_ANNOTATION",
+    "Rendered",
+    "render_package",
+    "root_annotation",
+]
+
+BFS_ANNOTATION = "kpt.dev/bfs-rendering"
+SAVE_ON_FAILURE_ANNOTATION = "kpt.dev/save-on-render-failure"
 
 
 @dataclass
 class Rendered:
-    """What a render produced: the root's final items, every step's outcome, packages run."""
+    """What a render produced.
+
+    ``items`` are every package's resources as the render left them (on a failure: as they were
+    when it stopped, packages not reached untouched), ``outcomes`` every step's, in order.
+    """
 
     items: list[Item]
     outcomes: list[StepOutcome] = field(default_factory=list)
@@ -40,6 +61,29 @@ class Rendered:
     @property
     def failed(self) -> bool:
         return any(outcome.failed for outcome in self.outcomes)
+
+    @property
+    def error(self) -> str | None:
+        return next((o.error for o in self.outcomes if o.error), None)
+
+
+@dataclass(frozen=True)
+class _Run:
+    engine: Engine
+    package: Package
+    fn_paths: Sequence[Path]
+    allow_exec: bool
+    limits: Limits
+    sandbox: Sandbox
+    reporter: Reporter
+
+
+def root_annotation(package: Package, name: str) -> bool:
+    """True when the root Kptfile has annotation ``name`` set to "true"."""
+    kptfile = package.files.get(KPTFILE)
+    value = kptfile.documents[0].value if kptfile and kptfile.documents else None
+    flag = annotations_of(value).get(name)
+    return flag is True or (isinstance(flag, str) and flag.strip().lower() == "true")
 
 
 def render_package(
@@ -53,9 +97,17 @@ def render_package(
     reporter: Reporter,
 ) -> Rendered:
     """Run every package's Kptfile pipeline in ``package`` (read with include_subpackages)."""
+    run = _Run(engine, package, fn_paths, allow_exec, limits, sandbox, reporter)
+    if root_annotation(package, BFS_ANNOTATION):
+        return _top_down(run)
+    return _depth_first(run)
+
+
+def _depth_first(run: _Run) -> Rendered:
+    package = run.package
     rendered = Rendered(items=[])
     children = _children(package.packages)
-    exec_rule: dict[str, Any] = {"allow_exec": allow_exec, "tree_root": package.root}
+    reached: set[str] = set()
 
     def hydrate(relpath: str) -> list[Item]:
         items: list[Item] = []
@@ -63,39 +115,94 @@ def render_package(
             items += hydrate(child)
             if rendered.failed:
                 return items
-        items += [Item(r.value, r.document) for r in package.resources if r.package == relpath]
-        directory = package.root / relpath if relpath else package.root
-        kptfile = read_kptfile(directory, package.files.get(_join(relpath, KPTFILE)))
-        steps = [
-            *(
-                kptfile_step(engine, f, directory, fn_paths, is_validator=False, **exec_rule)
-                for f in kptfile.pipeline.mutators
-            ),
-            *(
-                kptfile_step(engine, f, directory, fn_paths, is_validator=True, **exec_rule)
-                for f in kptfile.pipeline.validators
-            ),
-        ]
-        reporter.package(relpath or kptfile.name or directory.name)
-        rendered.packages_run += 1
-        if not steps:
-            return items
-        _rebase(items, relpath, add=False)
-        items, outcomes = run_pipeline(
-            engine,
-            steps,
-            items,
-            limits=limits,
-            sandbox=sandbox,
-            on_start=reporter.start,
-            on_done=reporter.done,
-        )
-        _rebase(items, relpath, add=True)
-        rendered.outcomes += outcomes
-        return items
+        reached.add(relpath)
+        items += _own_items(package, relpath)
+        return _run_package(run, rendered, relpath, items)
 
     rendered.items = hydrate("")
+    if rendered.failed:  # what was not reached stays as it was read
+        rendered.items += [
+            item
+            for relpath in package.packages
+            if relpath not in reached
+            for item in _own_items(package, relpath)
+        ]
     return rendered
+
+
+def _top_down(run: _Run) -> Rendered:
+    package = run.package
+    rendered = Rendered(items=[])
+    children = _children(package.packages)
+    order = [""]
+    for relpath in order:  # breadth-first: the list grows while it is walked
+        order += children.get(relpath, [])
+    current = {relpath: _own_items(package, relpath) for relpath in package.packages}
+    for relpath in order:
+        scope = [p for p in order if p == relpath or _contains(relpath, p)]
+        items = [item for p in scope for item in current[p]]
+        items = _run_package(run, rendered, relpath, items)
+        for p in scope:
+            current[p] = []
+        for item in items:  # each resource back to the package its path is in
+            owner = _owner(item, scope, relpath)
+            current[owner].append(item)
+        if rendered.failed:
+            break
+    rendered.items = [item for relpath in order for item in current[relpath]]
+    return rendered
+
+
+def _run_package(run: _Run, rendered: Rendered, relpath: str, items: list[Item]) -> list[Item]:
+    """One package's pipeline on ``items`` (root-relative paths in, root-relative paths out)."""
+    package = run.package
+    directory = package.root / relpath if relpath else package.root
+    kptfile = read_kptfile(directory, package.files.get(_join(relpath, KPTFILE)))
+    run.reporter.package(relpath or kptfile.name or directory.name)
+    rendered.packages_run += 1
+    entries = [(f, False) for f in kptfile.pipeline.mutators]
+    entries += [(f, True) for f in kptfile.pipeline.validators]
+    steps = [
+        kptfile_step(
+            run.engine,
+            function,
+            directory,
+            run.fn_paths,
+            is_validator=validator,
+            allow_exec=run.allow_exec,
+            tree_root=package.root,
+        )
+        for function, validator in entries
+    ]
+    if not steps:
+        return items
+    _rebase(items, relpath, add=False)
+    for (function, _), step in zip(entries, steps, strict=True):
+        step = _refreshed(step, function, kptfile, items)
+        run.reporter.start(step)
+        items, outcome = run_step(run.engine, step, items, limits=run.limits, sandbox=run.sandbox)
+        rendered.outcomes.append(outcome)
+        run.reporter.done(outcome)
+        if outcome.failed:
+            break
+    _rebase(items, relpath, add=True)
+    return items
+
+
+def _refreshed(step: Step, function: Function, kptfile: Kptfile, items: list[Item]) -> Step:
+    """The step with its configPath resource as the pipeline now has it (kpt's refresh)."""
+    if function.config_path is None:
+        return step
+    wanted = inside_package(function.config_path)
+    for item in items:
+        if annotations_of(item.value).get(ann.PATH) == wanted:
+            config = without_runner_annotations(item.value, original=item.value)
+            return dataclasses.replace(step, config=config)
+    return step
+
+
+def _own_items(package: Package, relpath: str) -> list[Item]:
+    return [Item(r.value, r.document) for r in package.resources if r.package == relpath]
 
 
 def _children(packages: Sequence[str]) -> dict[str, list[str]]:
@@ -107,6 +214,18 @@ def _children(packages: Sequence[str]) -> dict[str, list[str]]:
         parent = max((p for p in packages if p == "" or relpath.startswith(p + "/")), key=len)
         children.setdefault(parent, []).append(relpath)
     return children
+
+
+def _contains(ancestor: str, relpath: str) -> bool:
+    return ancestor == "" or relpath.startswith(ancestor + "/")
+
+
+def _owner(item: Item, scope: list[str], default: str) -> str:
+    path = annotations_of(item.value).get(ann.PATH)
+    if not isinstance(path, str):
+        return default
+    holders = [p for p in scope if p == "" or path.startswith(p + "/")]
+    return max(holders, key=len) if holders else default
 
 
 def _join(relpath: str, name: str) -> str:
@@ -122,7 +241,7 @@ def _rebase(items: list[Item], prefix: str, *, add: bool) -> None:
         item.value = _rebased(item.value, prefix, add=add)
 
 
-def _rebased(value: dict[str, Any], prefix: str, *, add: bool) -> dict[str, Any]:
+def _rebased(value: dict[str, object], prefix: str, *, add: bool) -> dict[str, object]:
     value = textio.copy_value(value)  # the package's own values stay as they were read
     annotations = annotations_of(value)
     if not isinstance(annotations, dict):

@@ -95,7 +95,7 @@ def assert_tree(actual: Path, case: str, *, ignore: Iterable[str] = ()) -> None:
 
 def assert_unchanged(actual: Path, package: str, *, ignore: Iterable[str] = ()) -> None:
     """``actual`` (a copy of ``tests/packages/<package>``) was left exactly as it was."""
-    want = read_tree(PACKAGES / package)
+    want = read_tree(PACKAGES / package, ignore)
     got = read_tree(actual, ignore)
     if want != got:
         _fail(f"{actual} was changed:\n" + _diff(want, got, "before", "after"))

@@ -48,10 +48,14 @@ def test_failing_validator_writes_nothing(cli: Cli, tmp_path: Path) -> None:
     package = copy_package("invalid", tmp_path / "invalid")
     done = cli("render", package, "--results-dir", tmp_path / "results")
     assert done.returncode == 1
-    # The mutator ran, the validator failed: nothing is written, not even the mutator's change.
-    assert_unchanged(package, "invalid")
+    # The mutator ran, the validator failed: no resource is written, not even the mutator's
+    # change; the root Kptfile records the failure, as kpt's does.
+    assert_unchanged(package, "invalid", ignore=["Kptfile"])
+    condition = _rendered_condition(package)
+    assert (condition["status"], condition["reason"]) == ("False", "RenderFailed")
+    assert condition["message"] == "require-labels: exited with code 1"
     assert '[FAIL] "require-labels"' in done.stderr
-    assert "Successfully executed" not in done.stderr
+    assert "Partially executed 1 function(s) in 1 package(s)." in done.stderr
     assert f"For complete results, see {tmp_path / 'results' / 'results.yaml'}" in done.stderr
     results = load_results(tmp_path / "results")
     assert results["exitCode"] == 1
@@ -126,4 +130,13 @@ def test_missing_exec_names_the_path(cli: Cli, tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "FunctionNotFound" in done.stderr
     assert str(package / "fns" / "name-prefix.wasm") in done.stderr
-    assert_unchanged(package, "exec-relative")
+    assert_unchanged(package, "exec-relative", ignore=["Kptfile"])
+    condition = _rendered_condition(package)
+    assert condition["reason"] == "RenderFailed"
+    assert "exec function 'fns/name-prefix.wasm' not found" in condition["message"]
+
+
+def _rendered_condition(package: Path) -> dict[str, str]:
+    status = yaml.safe_load((package / "Kptfile").read_text())["status"]
+    [condition] = [c for c in status["conditions"] if c["type"] == "Rendered"]
+    return dict(condition)

@@ -142,3 +142,67 @@ def test_a_subpackage_function_cannot_name_a_path_in_its_parent(
     _package(root / "sub", "sub", evil, "in-sub")
     with pytest.raises(PackageError, match=r"sub: a function's output names '\.\./Kptfile'"):
         _render(engine, root)
+
+
+def test_bfs_rendering_runs_parents_first_on_their_subtree(
+    engine: Engine, echo: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "root"
+    _package(root, "root", echo, "top")
+    kptfile = root / "Kptfile"
+    kptfile.write_text(
+        kptfile.read_text().replace(
+            "  name: root\n", "  name: root\n  annotations:\n    kpt.dev/bfs-rendering: 'true'\n"
+        )
+    )
+    _package(root / "a", "a", echo, "in-a")
+    _package(root / "a" / "deep", "deep", echo, "in-deep")
+    _package(root / "b", "b", echo, "in-b")
+    rendered, lines = _render(engine, root)
+    assert not rendered.failed
+    packages = [line for line in lines.splitlines() if line.startswith("Package")]
+    assert packages == ['Package "root": ', 'Package "a": ', 'Package "b": ', 'Package "a/deep": ']
+    seen = [
+        len(o.execution.stdout.split(b"kind: ConfigMap")) - 1
+        for o in rendered.outcomes
+        if o.execution
+    ]
+    assert seen == [4, 2, 1, 1]  # root sees all four, a sees itself and deep
+    assert sorted(i.value["metadata"]["name"] for i in rendered.items) == [
+        "in-a",
+        "in-b",
+        "in-deep",
+        "top",
+    ]
+
+
+def test_a_config_path_is_read_from_the_pipelines_current_resources(
+    engine: Engine, tmp_path: Path
+) -> None:
+    root = tmp_path / "root"
+    (root / "fn").mkdir(parents=True)
+    rewrite = root / "fn" / "rewrite.wasm"
+    rewrite.write_bytes(
+        wasmtime.wat2wasm(
+            wat_modules.writes(
+                "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n"
+                "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cfg\n"
+                "    annotations:\n      internal.config.kubernetes.io/path: cfg.yaml\n"
+                "  data:\n    prefix: changed-by-the-first-function\n"
+            )
+        )
+    )
+    show = root / "fn" / "show.wasm"
+    show.write_bytes(wasmtime.wat2wasm(wat_modules.copy_stdin_to(1, 2)))
+    (root / "cfg.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  prefix: as-read\n"
+    )
+    (root / "Kptfile").write_text(
+        "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: root\npipeline:\n  mutators:\n"
+        f"  - exec: {rewrite}\n  - exec: {show}\n    configPath: cfg.yaml\n"
+    )
+    rendered, _ = _render(engine, root)
+    assert not rendered.failed
+    second = rendered.outcomes[1].execution
+    assert second is not None
+    assert b"prefix: changed-by-the-first-function" in second.stderr

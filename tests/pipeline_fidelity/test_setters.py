@@ -114,6 +114,9 @@ def test_render_apply_setters_pipeline(package: Path, cli: Cli, tmp_path: Path) 
     before = snapshot(package)
     done = cli("render", package, "--results-dir", tmp_path)
     assert done.returncode == 0, done.stderr
+    kptfile = (package / "Kptfile").read_bytes()  # kpt's status block is added at its end
+    assert kptfile.startswith(before["Kptfile"]) and b"reason: RenderSuccess" in kptfile
+    (package / "Kptfile").write_bytes(before["Kptfile"])
     _check(package, before)
     assert "metadata.namespace" in _fields_set(tmp_path)
 

@@ -122,6 +122,9 @@ def test_render_no_op_pipeline_keeps_every_byte(package: tuple[Path, Path], cli:
     assert done.stderr.count("[PASS]") == 7, done.stderr
     after = snapshot(root)
     assert after.keys() == before.keys()
+    # The root Kptfile gains kpt's status block at its end; every byte before it stays.
+    kptfile = after.pop("Kptfile")
+    assert kptfile.startswith(before.pop("Kptfile")) and b"\nstatus:\n" in kptfile
     for name, data in before.items():
         assert after[name] == data, f"render changed {name}"
 
