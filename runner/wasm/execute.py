@@ -216,7 +216,13 @@ def _run_module(
         problem = (
             None if not (note := _memory_note(store, instance, limits)) else note.strip()[1:-1]
         )
-    stdout = b"" if problem and watchdog.reason else _read(stdout_path, limits.output_bytes)
+    # The watchdog polls: a function can write past the limit and exit between two looks.
+    # Checked exactly here, so a truncated output is never taken for the function's.
+    over_limit = _size(stdout_path) > limits.output_bytes
+    if over_limit and not watchdog.reason:
+        problem = f"wrote more than the output limit of {_human(limits.output_bytes)}"
+    stopped = (problem is not None and watchdog.reason is not None) or over_limit
+    stdout = b"" if stopped else _read(stdout_path, limits.output_bytes)
     return Execution(exit_code, stdout, _read(stderr_path, 1 * MiB), seconds, problem)
 
 
