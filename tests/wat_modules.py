@@ -73,3 +73,15 @@ def copy_stdin_to(*fds: int) -> str:
 
 
 ECHO = copy_stdin_to(1)
+
+
+def burst(length: int) -> str:
+    """Writes ``length`` bytes in one call and exits at once: faster than any poll."""
+    pages = length // 65536 + 2
+    header = "apiVersion: config.kubernetes.io/v1\\nkind: ResourceList\\nitems: []\\n"
+    imports = _IMPORTS.replace(
+        '(memory (export "memory") 2)', f'(memory (export "memory") {pages})'
+    )
+    return f"""(module {imports}
+ (data (i32.const 64) "{header}")
+ (func (export "_start") {_write(1, 64, length)}))"""

@@ -30,3 +30,15 @@ def test_a_fast_writer_past_the_limit_fails_and_deletes_nothing(
     assert done.returncode == 1
     assert "wrote more than the output limit of 1 MiB" in done.stderr
     assert {p.name: p.read_bytes() for p in package.iterdir()} == before
+
+
+def test_one_burst_past_the_limit_is_caught_exactly(
+    cli: Cli, wat: Callable[[str, str], Path], tmp_path: Path
+) -> None:
+    burst = wat("burst", wat_modules.burst((1 << 20) + 1))
+    stdin = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n"
+    done = cli("run", burst, "--max-output", "1Mi", stdin=stdin)
+    assert done.returncode == 1
+    assert "wrote more than the output limit of 1 MiB" in done.stderr
+    exact = wat("exact", wat_modules.burst(1 << 20))
+    assert "output limit" not in cli("run", exact, "--max-output", "1Mi", stdin=stdin).stderr
