@@ -80,7 +80,12 @@ def _eval_package(
     if note := recover(root):
         print(note, file=sys.stderr)
     limits, sandbox = runtime.limits, runtime.sandbox
-    package = read_package(root, include_meta=args.include_meta_resources, include_subpackages=True)
+    package = read_package(
+        root,
+        include_meta=args.include_meta_resources,
+        include_subpackages=True,
+        strict_krm=not args.allow_non_krm,
+    )
     for warning in package.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     items = [Item(resource.value, resource.document) for resource in package.resources]

@@ -37,7 +37,7 @@ def _render(root: Path, args: argparse.Namespace, runtime: Runtime, reporting: R
     if note := recover(root):
         print(note, file=sys.stderr)
     reporter = Reporter(quiet=reporting.quiet)
-    package = read_package(root, include_subpackages=True)
+    package = read_package(root, include_subpackages=True, strict_krm=not args.allow_non_krm)
     for warning in package.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     in_place = args.output is None

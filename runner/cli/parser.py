@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="let Kptfile exec: entries name wasm files outside the package",
     )
     for package_command in (evaluate, render):
+        package_command.add_argument(
+            "--allow-non-krm",
+            action="store_true",
+            help="skip documents without apiVersion/kind with a warning (kpt: an error)",
+        )
         _add_report_flags(package_command, output=True)
         _add_function_lookup(package_command)
         _add_runtime_flags(package_command)

@@ -10,9 +10,9 @@ Reading (kyaml's LocalPackageReader as kpt configures it):
   `config.kubernetes.io/path|index` annotations.
 
 Where we differ from kpt on purpose (see the README of the runner / report):
-- a document without apiVersion or kind is skipped with a warning and kept untouched in its
-  file (kpt stops with "input resource list must contain only KRM resources");
-  `read_package(strict_krm=True)` gives kpt's error instead;
+- with strict_krm=False (the CLI's --allow-non-krm) a document without apiVersion or kind is
+  skipped with a warning and kept untouched in its file; kpt, and strict_krm=True, stop with
+  "input resource list must contain only KRM resources";
 - the Kptfile and `config.kubernetes.io/local-config: "true"` resources are held back from
   functions unless `include_meta=True` (kpt >= 1.0 render passes both to functions).
 

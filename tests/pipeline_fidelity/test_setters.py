@@ -102,7 +102,17 @@ def test_eval_apply_setters_sets_marked_values_only(
 ) -> None:
     before = snapshot(package)
     pairs = [f"{k}={v}" for k, v in SETTERS.items()]
-    done = cli("eval", package, "--image", "apply-setters", "--results-dir", tmp_path, "--", *pairs)
+    done = cli(
+        "eval",
+        package,
+        "--allow-non-krm",
+        "-i",
+        "apply-setters",
+        "--results-dir",
+        tmp_path,
+        "--",
+        *pairs,
+    )
     assert done.returncode == 0, done.stderr
     _check(package, before)
     assert "spec.template.spec.containers[0].env[0].value" in _fields_set(tmp_path)
@@ -112,7 +122,7 @@ def test_render_apply_setters_pipeline(package: Path, cli: Cli, tmp_path: Path) 
     config = "".join(f'        {k}: "{v}"\n' for k, v in SETTERS.items())
     (package / "Kptfile").write_text(KPTFILE.format(config=config), encoding="utf-8")
     before = snapshot(package)
-    done = cli("render", package, "--results-dir", tmp_path)
+    done = cli("render", package, "--allow-non-krm", "--results-dir", tmp_path)
     assert done.returncode == 0, done.stderr
     kptfile = (package / "Kptfile").read_bytes()  # kpt's status block is added at its end
     assert kptfile.startswith(before["Kptfile"]) and b"reason: RenderSuccess" in kptfile

@@ -106,7 +106,7 @@ def test_eval_no_op_keeps_every_byte(
     root, echo = package
     before = snapshot(root)
     args = _no_op_args(echo, root / "no-labels-required.yaml")[function]
-    done = cli("eval", root, *args)  # kpt's order: eval PKG -i IMAGE -- KEY=VALUE
+    done = cli("eval", root, "--allow-non-krm", *args)  # kpt's order: eval PKG -i IMAGE -- ...
     assert done.returncode == 0, done.stderr
     after = snapshot(root)
     assert after.keys() == before.keys()
@@ -117,7 +117,7 @@ def test_eval_no_op_keeps_every_byte(
 def test_render_no_op_pipeline_keeps_every_byte(package: tuple[Path, Path], cli: Cli) -> None:
     root, _ = package
     before = snapshot(root)
-    done = cli("render", root, "--allow-exec")  # the echo's exec: is outside the package
+    done = cli("render", root, "--allow-exec", "--allow-non-krm")  # echo: outside the package
     assert done.returncode == 0, done.stderr
     assert done.stderr.count("[PASS]") == 7, done.stderr
     after = snapshot(root)
@@ -133,7 +133,10 @@ def test_non_krm_documents_are_skipped_and_kept(package: tuple[Path, Path], cli:
     """anchors.yaml has no apiVersion/kind: the reader warns, skips it and writes it back."""
     root, echo = package
     before = (root / "anchors.yaml").read_bytes()
-    done = cli("eval", root, "--exec", echo)
+    refused = cli("eval", root, "--exec", echo)  # kpt's default: an error naming the document
+    assert refused.returncode == 1
+    assert "input resource list must contain only KRM resources: anchors.yaml:1" in refused.stderr
+    done = cli("eval", root, "--exec", echo, "--allow-non-krm")
     assert done.returncode == 0, done.stderr
     assert "skipping anchors.yaml:1: document 0: not a KRM resource" in done.stderr
     assert (root / "anchors.yaml").read_bytes() == before
