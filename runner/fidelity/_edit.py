@@ -249,11 +249,17 @@ class _Editor:
             if start == prev_start:
                 self.simple = False
             prev_start, prev_end = start, max(end, prev_end)
-        out = self.text
-        for i in reversed(order):
+        # One pass, one join: rebuilding the text per edit was quadratic (a 10,000-item
+        # ResourceList took seconds).
+        pieces: list[str] = []
+        done = 0
+        for i in order:
             start, end, repl = edits[i]
-            out = out[:start] + repl + out[end:]
-        return out
+            pieces.append(self.text[done:start])
+            pieces.append(repl)
+            done = max(done, end)
+        pieces.append(self.text[done:])
+        return "".join(pieces)
 
     # -- mappings --------------------------------------------------------------------------
 
