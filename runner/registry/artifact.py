@@ -14,6 +14,7 @@ That is a different ABI (Go's JavaScript host glue), which this runner cannot ru
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -85,7 +86,12 @@ def build_artifact(
     section: dict[str, Any] | None = None,
     created: datetime | None = None,
 ) -> Artifact:
-    """The config, layer and manifest for one built function (bytes exactly as pushed)."""
+    """The config, layer and manifest for one built function (bytes exactly as pushed).
+
+    ``created`` defaults to ``$SOURCE_DATE_EPOCH`` when set (reproducible digests), else now.
+    """
+    if created is None and os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        created = datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), UTC)
     when = (created or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     config = {
         "created": when,
@@ -152,15 +158,18 @@ def parse_manifest(data: bytes, where: str, *, js_config: bool = False) -> WasmM
         raise UnsupportedArtifact(
             f"{where} is an image index (a multi-platform container image), not a wasm artifact"
         )
-    config = manifest.get("config") if isinstance(manifest.get("config"), dict) else {}
-    layers = manifest.get("layers") if isinstance(manifest.get("layers"), list) else []
+    raw_config, raw_layers = manifest.get("config"), manifest.get("layers")
+    config: dict[str, Any] = raw_config if isinstance(raw_config, dict) else {}
+    layers: list[Any] = raw_layers if isinstance(raw_layers, list) else []
     if config.get("mediaType") != CONFIG_MEDIA_TYPE:
         raise UnsupportedArtifact(
             f"{where}: config media type {config.get('mediaType')!r} is not {CONFIG_MEDIA_TYPE!r}"
             " (the CNCF wasm artifact); is it a container image?"
         )
     wasm_layers = [
-        layer for layer in layers if isinstance(layer, dict) and layer.get("mediaType") == LAYER_MEDIA_TYPE
+        layer
+        for layer in layers
+        if isinstance(layer, dict) and layer.get("mediaType") == LAYER_MEDIA_TYPE
     ]
     if len(wasm_layers) != 1:
         raise UnsupportedArtifact(
@@ -204,4 +213,8 @@ def is_js_image_config(data: bytes) -> bool:
         config = json.loads(data)
     except ValueError:
         return False
-    return isinstance(config, dict) and config.get("os") == "js" and config.get("architecture") == "wasm"
+    return (
+        isinstance(config, dict)
+        and config.get("os") == "js"
+        and config.get("architecture") == "wasm"
+    )

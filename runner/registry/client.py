@@ -41,7 +41,7 @@ TIMEOUT_SECONDS = 60.0
 
 
 class _TimeoutSession(requests.Session):
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", TIMEOUT_SECONDS)
         return super().request(*args, **kwargs)
 
@@ -53,8 +53,20 @@ class _Registry(oras.provider.Registry):  # type: ignore[misc]
     do_request = oras.provider.Registry.do_request.__wrapped__
 
 
+_REASONS = (
+    ("NameResolutionError", "its name does not resolve"),
+    ("Connection refused", "connection refused"),
+    ("timed out", "timed out"),
+    ("SSL", "the TLS handshake failed"),
+)
+
+
 def _short(error: Exception) -> str:
+    """The cause in a few words (requests' messages run to several hundred characters)."""
     text = str(error)
+    for marker, reason in _REASONS:
+        if marker in text:
+            return reason
     return text if len(text) < 200 else text[:200] + "..."
 
 
@@ -86,7 +98,9 @@ class RegistryClient:
                 continue
             challenge = probe.headers.get("Www-Authenticate", "")
             backend = "basic" if challenge.lower().startswith("basic") else "token"
-            registry = _Registry(hostname=self.host, insecure=scheme == "http", auth_backend=backend)
+            registry = _Registry(
+                hostname=self.host, insecure=scheme == "http", auth_backend=backend
+            )
             registry.session = session
             registry.auth.session = session
             registry.auth._auth_config = load_docker_config()
@@ -101,7 +115,8 @@ class RegistryClient:
             if isinstance(failure, requests.exceptions.SSLError)
             else ""
         )
-        raise RegistryError(f"cannot reach registry {self.host}: {_short(failure or Exception())}{hint}")
+        tried, reason = " or ".join(schemes), _short(failure or Exception())
+        raise RegistryError(f"cannot reach registry {self.host} over {tried}: {reason}{hint}")
 
     def _container(self, reference: Reference) -> Any:
         return oras.container.Container(
@@ -136,7 +151,8 @@ class RegistryClient:
         except (ValueError, AttributeError):
             pass
         return RegistryError(
-            f"{what}: HTTP {response.status_code} {response.reason}" + (f" ({detail})" if detail else "")
+            f"{what}: HTTP {response.status_code} {response.reason}"
+            + (f" ({detail})" if detail else "")
         )
 
     def _url(self, path: str) -> str:
@@ -165,22 +181,28 @@ class RegistryClient:
             "GET", url, what, headers={"Accept": ", ".join(MANIFEST_ACCEPT)}, stream=True
         )
         if response.status_code == 404:
-            raise RegistryError(f"{reference}: not found on {self.host} (no such repository, tag or digest)")
+            raise RegistryError(
+                f"{reference}: not found on {self.host} (no such repository, tag or digest)"
+            )
         if response.status_code != 200:
             raise self._failed(what, response)
         data = self._read_bounded(response, MAX_MANIFEST_BYTES, what)
         if reference.digest is not None and sha256_digest(data) != reference.digest:
             raise DigestMismatch(
-                f"{reference}: the registry served a manifest whose digest is {sha256_digest(data)},"
-                f" not the pinned {reference.digest}"
+                f"{reference}: the registry served a manifest whose digest is"
+                f" {sha256_digest(data)}, not the pinned {reference.digest}"
             )
         return data
 
-    def get_blob(self, reference: Reference, digest: str, size: int, limit: int = MAX_BLOB_BYTES) -> bytes:
+    def get_blob(
+        self, reference: Reference, digest: str, size: int, limit: int = MAX_BLOB_BYTES
+    ) -> bytes:
         """A blob's bytes, checked against ``digest`` and ``size`` (DigestMismatch names both)."""
         what = f"blob {digest} of {reference}"
         if size > limit:
-            raise RegistryError(f"{what}: {size} bytes is more than the {limit}-byte limit; refused")
+            raise RegistryError(
+                f"{what}: {size} bytes is more than the {limit}-byte limit; refused"
+            )
         url = self._url(self._container(reference).get_blob_url(digest))
         response = self._request("GET", url, what, stream=True)
         if response.status_code != 200:
@@ -206,7 +228,9 @@ class RegistryClient:
             try:
                 response = registry.upload_blob(str(path), container, layer)
             except requests.exceptions.RequestException as error:
-                raise RegistryError(f"upload to {reference}: {self.host} did not answer: {_short(error)}") from None
+                raise RegistryError(
+                    f"upload to {reference}: {self.host} did not answer: {_short(error)}"
+                ) from None
             except ValueError as error:
                 raise RegistryError(f"upload to {reference}: {self._denied()} ({error})") from None
         if response.status_code in (401, 403):

@@ -25,7 +25,7 @@ def docker_config_path() -> Path:
 
 
 def load_docker_config() -> dict[str, Any]:
-    """oras's auth-config shape (``auths``, ``credsStore``, ``credHelpers``); empty without a file."""
+    """oras's auth-config shape (``auths``, ``credsStore``, ``credHelpers``); empty if no file."""
     path = docker_config_path()
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -40,6 +40,8 @@ def load_docker_config() -> dict[str, Any]:
     helpers = document.get("credHelpers")
     return {
         "auths": auths if isinstance(auths, dict) else {},
-        "credsStore": document.get("credsStore") if isinstance(document.get("credsStore"), str) else None,
+        "credsStore": document.get("credsStore")
+        if isinstance(document.get("credsStore"), str)
+        else None,
         "credHelpers": helpers if isinstance(helpers, dict) else {},
     }

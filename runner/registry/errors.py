@@ -1,10 +1,16 @@
-"""The registry layer's errors: all are ``RunnerError``s, so the CLI prints them without a traceback."""
+"""The registry layer's errors: ``RunnerError``s, so the CLI prints them without a traceback."""
 
 from __future__ import annotations
 
 from runner.errors import RunnerError
 
-__all__ = ["DigestMismatch", "KptAlphaArtifact", "NotInStore", "RegistryError", "UnsupportedArtifact"]
+__all__ = [
+    "DigestMismatch",
+    "KptAlphaArtifact",
+    "NotInStore",
+    "RegistryError",
+    "UnsupportedArtifact",
+]
 
 
 class RegistryError(RunnerError):

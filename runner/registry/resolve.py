@@ -39,7 +39,11 @@ class PullOptions:
 def wasi_build_hint(name: str, fn_paths: Sequence[Path] = ()) -> str:
     """Where a WASI build of ``name`` is, for the kpt-alpha refusal (empty if none is known)."""
     known = sorted(
-        {f"{e.name}@{e.lang}" if e.lang else e.name for e in catalog(search_path(fn_paths)) if e.name == name}
+        {
+            f"{e.name}@{e.lang}" if e.lang else e.name
+            for e in catalog(search_path(fn_paths))
+            if e.name == name
+        }
     )
     if not known:
         return ""
@@ -49,7 +53,9 @@ def wasi_build_hint(name: str, fn_paths: Sequence[Path] = ()) -> str:
     )
 
 
-def resolve_function(image: str, fn_paths: Sequence[Path], options: PullOptions | None = None) -> Path:
+def resolve_function(
+    image: str, fn_paths: Sequence[Path], options: PullOptions | None = None
+) -> Path:
     """The wasm file to run for ``image`` (see the module docstring for the order)."""
     options = options or PullOptions()
     reference = parse_reference(image)

@@ -27,7 +27,7 @@ __all__ = ["Store", "default_store_dir", "sha256_digest"]
 
 
 def default_store_dir() -> Path:
-    """``$KRM_WASM_STORE``, else ``$XDG_CACHE_HOME/krm-wasm/store``, else ``~/.cache/krm-wasm/store``."""
+    """``$KRM_WASM_STORE``, else ``$XDG_CACHE_HOME/krm-wasm/store`` (``~/.cache`` by default)."""
     if os.environ.get("KRM_WASM_STORE"):
         return Path(os.environ["KRM_WASM_STORE"])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -41,8 +41,10 @@ def sha256_digest(data: bytes) -> str:
 def _is_private(path: Path) -> bool:
     info = path.lstat()
     return (
-        stat.S_ISDIR(info.st_mode) or stat.S_ISREG(info.st_mode)
-    ) and info.st_uid == os.getuid() and not info.st_mode & 0o077
+        (stat.S_ISDIR(info.st_mode) or stat.S_ISREG(info.st_mode))
+        and info.st_uid == os.getuid()
+        and not info.st_mode & 0o077
+    )
 
 
 class Store:
@@ -58,7 +60,9 @@ class Store:
                 try:
                     path.mkdir(mode=0o700, parents=not part, exist_ok=True)
                 except OSError as error:
-                    raise RegistryError(f"cannot create the function store {path}: {error}") from None
+                    raise RegistryError(
+                        f"cannot create the function store {path}: {error}"
+                    ) from None
             if path.exists() and not _is_private(path):
                 raise RegistryError(
                     f"function store {path} is not private: it must be a directory owned by you"
@@ -79,7 +83,9 @@ class Store:
         path = self.blob_path(digest)
         try:
             if not _is_private(path):
-                raise RegistryError(f"stored blob {path} is not private (want owner-only mode 0600)")
+                raise RegistryError(
+                    f"stored blob {path} is not private (want owner-only mode 0600)"
+                )
             data = path.read_bytes()
         except FileNotFoundError:
             raise RegistryError(f"{digest} is not in the function store {self.root}") from None
@@ -121,7 +127,9 @@ class Store:
         self._write_atomically(path, digest.encode("ascii") + b"\n")
 
     def _ref_path(self, reference: Reference) -> Path:
-        return self.root / "refs" / reference.host / reference.repository / (reference.tag or "latest")
+        return (
+            self.root / "refs" / reference.host / reference.repository / (reference.tag or "latest")
+        )
 
     @staticmethod
     def _write_atomically(target: Path, data: bytes) -> None:
