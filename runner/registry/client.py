@@ -130,8 +130,8 @@ class RegistryClient:
             response: requests.Response = registry.do_request(url, method, **kwargs)
         except requests.exceptions.RequestException as error:
             raise RegistryError(f"{what}: {self.host} did not answer: {_short(error)}") from None
-        except ValueError as error:  # oras: "Cannot respond to request for authentication."
-            raise RegistryError(f"{what}: {self._denied()} ({error})") from None
+        except ValueError:  # oras: "Cannot respond to request for authentication."
+            raise RegistryError(f"{what}: {self._denied()}") from None
         if response.status_code in (401, 403):
             raise RegistryError(f"{what}: {self._denied()}")
         return response
@@ -231,8 +231,8 @@ class RegistryClient:
                 raise RegistryError(
                     f"upload to {reference}: {self.host} did not answer: {_short(error)}"
                 ) from None
-            except ValueError as error:
-                raise RegistryError(f"upload to {reference}: {self._denied()} ({error})") from None
+            except ValueError:
+                raise RegistryError(f"upload to {reference}: {self._denied()}") from None
         if response.status_code in (401, 403):
             raise RegistryError(f"upload to {reference}: {self._denied()}")
         if response.status_code not in (200, 201, 202):
