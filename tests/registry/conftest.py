@@ -22,6 +22,10 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import CliResult
+
+Cli = Callable[..., CliResult]
+
 BINARY = "docker-registry"
 
 
@@ -156,3 +160,20 @@ def registry(start: Callable[..., Registry]) -> Registry:
 def store(tmp_path: Path) -> Path:
     """A fresh function store for this test (``$KRM_WASM_STORE``); created by the runner."""
     return tmp_path / "store"
+
+
+@pytest.fixture
+def docker_config(tmp_path: Path) -> Path:
+    """An empty ``$DOCKER_CONFIG`` directory: the tests never read the machine's credentials."""
+    path = tmp_path / "docker-config"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def run(cli: Cli, store: Path, docker_config: Path) -> Cli:
+    def call(*args: str | Path, env: dict[str, str] | None = None, **kw: object) -> CliResult:
+        base = {"KRM_WASM_STORE": str(store), "DOCKER_CONFIG": str(docker_config)}
+        return cli(*args, env={**base, **(env or {})}, **kw)
+
+    return call

@@ -17,30 +17,10 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import CliResult
-from tests.registry.conftest import Registry
+from tests.registry.conftest import Cli, Registry
 
-Cli = Callable[..., CliResult]
 CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: b\n"
-
-
-@pytest.fixture
-def docker_config(tmp_path: Path) -> Path:
-    """An empty ``$DOCKER_CONFIG`` directory: the tests never read the machine's credentials."""
-    path = tmp_path / "docker-config"
-    path.mkdir()
-    return path
-
-
-@pytest.fixture
-def run(cli: Cli, store: Path, docker_config: Path) -> Cli:
-    def call(*args: str | Path, env: dict[str, str] | None = None, **kw: object) -> CliResult:
-        base = {"KRM_WASM_STORE": str(store), "DOCKER_CONFIG": str(docker_config)}
-        return cli(*args, env={**base, **(env or {})}, **kw)
-
-    return call
 
 
 def digest_of(data: bytes) -> str:
