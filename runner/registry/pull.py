@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 
-from runner.errors import UsageError
 from runner.registry.artifact import (
     IMAGE_CONFIG_TYPES,
     WasmManifest,
@@ -23,27 +21,13 @@ from runner.registry.artifact import (
 )
 from runner.registry.client import RegistryClient
 from runner.registry.errors import DigestMismatch, NotInStore
+from runner.registry.policy import PullPolicy
 from runner.registry.reference import Reference
 from runner.registry.store import Store, sha256_digest
 
-__all__ = ["PullPolicy", "Pulled", "pull"]
+__all__ = ["Pulled", "pull"]
 
 _MAX_CONFIG_BYTES = 1 << 20
-
-
-class PullPolicy(Enum):
-    ALWAYS = "Always"
-    IF_NOT_PRESENT = "IfNotPresent"
-    NEVER = "Never"
-
-    @classmethod
-    def parse(cls, text: str) -> PullPolicy:
-        for policy in cls:
-            if policy.value.lower() == text.lower():
-                return policy
-        raise UsageError(
-            f"--image-pull-policy {text!r}: want one of {', '.join(p.value for p in cls)}"
-        )
 
 
 @dataclass(frozen=True)

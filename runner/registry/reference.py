@@ -2,7 +2,8 @@
 
 Mirrors the grammar of the distribution project's ``reference`` package (what kpt and Docker parse
 with): the first path component is a registry host when it contains ``.`` or ``:`` or is
-``localhost``. A reference without a host (``set-namespace``, ``set-namespace@go``) is not a
+``localhost``. A reference without a host (``set-namespace``, ``set-namespace@go``), or with a
+language instead of a digest after ``@`` (``ghcr.io/acme/fns/set-namespace:v1@go``), is not a
 registry reference here: such names resolve in the local catalog only.
 """
 
@@ -72,11 +73,10 @@ def parse_reference(text: str) -> Reference | None:
     digest = None
     if "@" in rest:
         rest, _, digest = rest.partition("@")
+        if not digest.startswith("sha256:"):
+            return None  # REF@LANG picks a language in the local catalog (catalog.local)
         if not _DIGEST.fullmatch(digest):
-            raise UsageError(
-                f"image {text!r}: {digest!r} is not a digest (want sha256: and 64 hex digits;"
-                " NAME@LANG is only for bare names)"
-            )
+            raise UsageError(f"image {text!r}: {digest!r} is not a digest (want 64 hex digits)")
     repository, colon, tag = rest.partition(":")
     if not _REPOSITORY.fullmatch(repository):
         raise UsageError(

@@ -14,26 +14,18 @@ The order, for one ``--image`` or Kptfile ``image:``:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from runner.catalog.local import PROJECT_DIST, catalog, resolve_image, search_path
 from runner.errors import FunctionNotFound
 from runner.registry.errors import KptAlphaArtifact
-from runner.registry.pull import PullPolicy, pull
+from runner.registry.policy import PullOptions
 from runner.registry.reference import parse_reference
 from runner.registry.store import Store
 
-__all__ = ["KPT_CATALOG_PREFIXES", "PullOptions", "resolve_function", "wasi_build_hint"]
+__all__ = ["KPT_CATALOG_PREFIXES", "resolve_function", "wasi_build_hint"]
 
 KPT_CATALOG_PREFIXES = ("gcr.io/kpt-fn/", "ghcr.io/kptdev/krm-functions-catalog/")
-
-
-@dataclass(frozen=True)
-class PullOptions:
-    policy: PullPolicy = PullPolicy.IF_NOT_PRESENT
-    insecure_registries: tuple[str, ...] = ()
-    store_dir: Path | None = None  # None: default_store_dir()
 
 
 def wasi_build_hint(name: str, fn_paths: Sequence[Path] = ()) -> str:
@@ -68,6 +60,8 @@ def resolve_function(
             return resolve_image(image, explicit)
         except FunctionNotFound:
             pass
+    from runner.registry.pull import pull  # the HTTP client, only when a registry is needed
+
     try:
         pulled = pull(
             reference,
