@@ -84,6 +84,7 @@ def build_artifact(
     file_name: str,
     version: str | None = None,
     section: dict[str, Any] | None = None,
+    component: dict[str, Any] | None = None,
     created: datetime | None = None,
 ) -> Artifact:
     """The config, layer and manifest for one built function (bytes exactly as pushed).
@@ -93,12 +94,14 @@ def build_artifact(
     if created is None and os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
         created = datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), UTC)
     when = (created or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    config = {
+    config: dict[str, Any] = {
         "created": when,
         "architecture": "wasm",
         "os": "wasip2" if meta.kind is WasmKind.COMPONENT else "wasip1",
         "layerDigests": [sha256_digest(wasm)],
     }
+    if component is not None:
+        config["component"] = component
     config_bytes = json.dumps(config, separators=(",", ":")).encode()
     annotations = {_TITLE: file_name, _CREATED: when}
     if version:

@@ -4,15 +4,19 @@ in purpose, not in format: see ``artifact``)."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+
+import wasmtime
 
 from runner.errors import UsageError, WasmLoadError
 from runner.registry.artifact import CONFIG_MEDIA_TYPE, LAYER_MEDIA_TYPE, build_artifact
 from runner.registry.client import RegistryClient
 from runner.registry.reference import Reference
-from runner.wasm.meta import METADATA_SECTION, _custom_sections, inspect_wasm
+from runner.wasm.engine import Engine
+from runner.wasm.meta import METADATA_SECTION, WasmKind, _custom_sections, inspect_wasm
 
 __all__ = ["push"]
 
@@ -22,6 +26,20 @@ def _section(data: bytes) -> dict[str, Any] | None:
     raw = _custom_sections(data).get(METADATA_SECTION)
     value = json.loads(raw) if raw is not None else None
     return value if isinstance(value, dict) else None
+
+
+def _component_world(wasm_path: Path) -> dict[str, Any]:
+    """The config's ``component`` field (CNCF: required for wasip2): the WIT imports and exports,
+    read from wasmtime's view of the component (compiled once, through the compile cache)."""
+    engine = Engine(notify=lambda message: print(message, file=sys.stderr))
+    loaded = engine.load(wasm_path)
+    assert isinstance(loaded.code, wasmtime.component.Component)
+    world = loaded.code.type
+    return {
+        "exports": sorted(world.exports(engine.wasm)),
+        "imports": sorted(world.imports(engine.wasm)),
+        "target": None,
+    }
 
 
 def push(
@@ -46,6 +64,7 @@ def push(
         file_name=wasm_path.name,
         version=version or (reference.tag if reference.tag and reference.tag[:1] == "v" else None),
         section=_section(data),
+        component=_component_world(wasm_path) if meta.kind is WasmKind.COMPONENT else None,
     )
     client = RegistryClient(reference.host, insecure_registries)
     client.push_blob(reference, artifact.layer, LAYER_MEDIA_TYPE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import subprocess
@@ -49,5 +50,17 @@ def test_walk_through(
         assert result.returncode == 0, f"{command}: {result.stderr}"
     assert "namespace: prod" in (package / "settings.yaml").read_text()
     tags = registry.get("/v2/fns/set-namespace/tags/list")[0].decode()
-    for tag in ("v0.1.0", "latest", "v0.1.0-rust", "v0.1.0-go"):
+    for tag in ("v0.1.0", "latest", "v0.1.0-rust", "v0.1.0-go", "v0.1.0-py"):
         assert f'"{tag}"' in tags
+    # The Python build is a component: os wasip2, with its WIT world in the config, and it runs.
+    manifest = registry.manifest("fns/set-namespace", "v0.1.0-py")
+    config = json.loads(
+        registry.get(f"/v2/fns/set-namespace/blobs/{manifest['config']['digest']}")[0]
+    )
+    assert config["os"] == "wasip2"
+    assert config["component"]["exports"]
+    assert any(name.startswith("wasi:cli/") for name in config["component"]["imports"])
+    image = f"{registry.host}/fns/set-namespace:v0.1.0-py"
+    done = run("eval", "-", "--image", image, "--", "namespace=py", stdin=CONFIGMAP, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "namespace: py" in done.stdout
