@@ -124,6 +124,15 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def publish(session: nox.Session) -> None:
+    """Push every built function: ``nox -s publish -- --registry HOST[:PORT] [--prefix PATH]``."""
+    if not session.posargs:
+        session.error("name the registry: nox -s publish -- --registry HOST[:PORT] [--prefix PATH]")
+    session.install("-e", ".")
+    session.run("python", "-m", "runner.registry.publish", str(DIST), *session.posargs)
+
+
+@nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """Print load, run and end-to-end figures for the built functions (not a pass/fail test)."""
     session.install("-e", ".")

@@ -14,6 +14,7 @@ from typing import Any
 from runner.cli.input import read_input
 from runner.cli.options import Reporting, Runtime, engine_for, reporting_of, runtime_of
 from runner.cli.parser import SELECTOR_FLAGS
+from runner.cli.registry_flags import pull_options_of
 from runner.errors import PackageError, UsageError
 from runner.kpt.kptfile import config_map_function_config, read_config_file
 from runner.kpt.output import write_output
@@ -39,6 +40,7 @@ def main(args: argparse.Namespace) -> int:
         image=args.image,
         exec_path=args.exec_path,
         fn_paths=args.fn_path,
+        pull=pull_options_of(args),
         config=_function_config(args.fn_config, args.fn_args),
         selectors=_selectors(args, "match"),
         exclude=_selectors(args, "exclude"),

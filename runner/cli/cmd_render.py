@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from runner.cli.options import Reporting, Runtime, engine_for, reporting_of, runtime_of
+from runner.cli.registry_flags import pull_options_of
 from runner.errors import PackageError, RunnerError
 from runner.kpt.output import write_output, write_render
 from runner.kpt.package import KPTFILE, Package, read_package
@@ -41,11 +42,13 @@ def _render(root: Path, args: argparse.Namespace, runtime: Runtime, reporting: R
     for warning in package.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     in_place = args.output is None
+    pull = pull_options_of(args)  # a bad flag is not a render failure to record
     try:
         rendered = render_package(
             engine_for(runtime, reporting),
             package,
             fn_paths=args.fn_path,
+            pull=pull,
             allow_exec=args.allow_exec,
             limits=runtime.limits,
             sandbox=runtime.sandbox,

@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from runner.cli.registry_flags import REGISTRY_COMMANDS, add_pull_flags, add_registry_commands
+
 __all__ = ["COMMANDS", "SELECTOR_FLAGS", "build_parser"]
 
-COMMANDS = ("run", "exec", "eval", "render")
+COMMANDS = ("run", "exec", "eval", "render", *REGISTRY_COMMANDS)
 SELECTOR_FLAGS = ("api-version", "kind", "name", "namespace", "label", "annotation")
 
 
@@ -51,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_report_flags(package_command, output=True)
         _add_function_lookup(package_command)
         _add_runtime_flags(package_command)
+    add_registry_commands(commands)
     return parser
 
 
@@ -136,3 +139,4 @@ def _add_function_lookup(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="directory of wasm functions for --image names (repeatable; before $KRM_FN_PATH)",
     )
+    add_pull_flags(parser)

@@ -31,6 +31,7 @@ from runner.krm.annotations import without_runner_annotations
 from runner.krm.resource import annotations_of
 from runner.pipeline.report import Reporter
 from runner.pipeline.run import Item, Step, StepOutcome, run_step
+from runner.registry.policy import PullOptions
 from runner.wasm.engine import Engine
 from runner.wasm.execute import Limits, Sandbox
 
@@ -76,6 +77,7 @@ class _Run:
     limits: Limits
     sandbox: Sandbox
     reporter: Reporter
+    pull: PullOptions | None = None
 
 
 def root_annotation(package: Package, name: str) -> bool:
@@ -95,9 +97,10 @@ def render_package(
     limits: Limits,
     sandbox: Sandbox,
     reporter: Reporter,
+    pull: PullOptions | None = None,
 ) -> Rendered:
     """Run every package's Kptfile pipeline in ``package`` (read with include_subpackages)."""
-    run = _Run(engine, package, fn_paths, allow_exec, limits, sandbox, reporter)
+    run = _Run(engine, package, fn_paths, allow_exec, limits, sandbox, reporter, pull)
     if root_annotation(package, BFS_ANNOTATION):
         return _top_down(run)
     return _depth_first(run)
@@ -171,6 +174,7 @@ def _run_package(run: _Run, rendered: Rendered, relpath: str, items: list[Item])
             is_validator=validator,
             allow_exec=run.allow_exec,
             tree_root=package.root,
+            pull=run.pull,
         )
         for function, validator in entries
     ]

@@ -6,12 +6,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from runner.catalog.local import resolve_exec, resolve_image, search_path
+from runner.catalog.local import resolve_exec
 from runner.errors import PackageError
 from runner.kpt.kptfile import Function
 from runner.kpt.paths import resolves_inside
 from runner.pipeline.run import Step
 from runner.pipeline.selectors import Selector
+from runner.registry.policy import PullOptions
+from runner.registry.resolve import resolve_function
 from runner.wasm.engine import Engine
 
 __all__ = ["kptfile_step", "reference_step"]
@@ -28,10 +30,12 @@ def reference_step(
     exclude: Sequence[Selector] = (),
     base: Path | None = None,
     is_validator: bool = False,
+    pull: PullOptions | None = None,
 ) -> Step:
-    """A step for ``--image NAME`` or ``--exec FILE`` (``base`` anchors a relative exec path)."""
+    """A step for ``--image NAME`` or ``--exec FILE`` (``base`` anchors a relative exec path;
+    ``pull`` says how registry images are fetched, see runner.registry.resolve)."""
     if image is not None:
-        path, label, kind = resolve_image(image, search_path(fn_paths)), image, "image"
+        path, label, kind = resolve_function(image, fn_paths, pull), image, "image"
     else:
         assert exec_path is not None
         path, label, kind = resolve_exec(exec_path, base), exec_path, "exec"
@@ -55,6 +59,7 @@ def kptfile_step(
     is_validator: bool,
     allow_exec: bool = False,
     tree_root: Path | None = None,
+    pull: PullOptions | None = None,
 ) -> Step:
     """A step for one Kptfile pipeline entry; ``exec:`` is relative to the package.
 
@@ -80,4 +85,5 @@ def kptfile_step(
         exclude=function.exclude,
         base=package_dir,
         is_validator=is_validator,
+        pull=pull,
     )

@@ -1,0 +1,1 @@
+"""Wasm functions in OCI registries: push, pull, a private content-addressed store, resolution."""
