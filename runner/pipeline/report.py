@@ -39,8 +39,10 @@ class Reporter:
         took = f"in {seconds * 1000:.0f}ms" if seconds < 1 else f"in {seconds:.1f}s"
         status = "[FAIL]" if outcome.failed else "[PASS]"
         self._print(f'{status} "{outcome.step.label}" {took}')
-        for line in format_results(outcome.results):
-            self._print(f"  {line}")
+        if outcome.results:  # kpt's block: a "Results:" heading, one line per result below
+            self._print("  Results:")
+            for line in format_results(outcome.results):
+                self._print(f"    {line}")
         if outcome.failed:
             self._print(f"  Error: {outcome.error}")
             stderr = (
