@@ -13,6 +13,8 @@ Where we differ from kpt on purpose (see the README of the runner / report):
 - with strict_krm=False (the CLI's --allow-non-krm) a document without apiVersion or kind is
   skipped with a warning and kept untouched in its file; kpt, and strict_krm=True, stop with
   "input resource list must contain only KRM resources";
+- a kustomization file without apiVersion/kind is kept untouched and not given to functions
+  (kpt gives it to them; KRM functions then fail on their output);
 - the Kptfile and `config.kubernetes.io/local-config: "true"` resources are held back from
   functions unless `include_meta=True` (kpt >= 1.0 render passes both to functions).
 
@@ -170,7 +172,9 @@ def read_package(
             if doc.value is None:
                 continue  # empty document: kyaml skips it without counting it
             kind = _classify(doc, relpath, strict_krm)
-            if kind == "non-krm":
+            if kind == "kept":
+                package.non_krm.append(Resource(doc.value, relpath, index, owner, doc))
+            elif kind == "non-krm":
                 package.warnings.append(
                     f"skipping {relpath}:{doc.line}: document {doc.index}: "
                     "not a KRM resource (needs apiVersion and kind)"
@@ -192,9 +196,11 @@ def read_package(
 def _classify(doc: Document, relpath: str, strict: bool) -> str:
     value = doc.value
     where = f"{relpath}:{doc.line}: document {doc.index}"
-    if isinstance(value, Mapping) and _is_kustomization(value, relpath):
-        return "resource"
     missing = missing_krm_field(value)
+    if isinstance(value, Mapping) and _is_kustomization(value, relpath):
+        # kpt's IsKRM exempts kustomization files; one without apiVersion/kind would only make
+        # a function fail on its output, blaming neither the file nor the problem. Kept as is.
+        return "kept" if missing in ("apiVersion", "kind") else "resource"
     if missing in ("apiVersion", "kind"):
         if strict:
             raise InputError(

@@ -136,9 +136,20 @@ def test_missing_name_names_file_line_and_document(tmp_path: Path) -> None:
 
 
 def test_kustomization_needs_no_name(tmp_path: Path) -> None:
-    (tmp_path / "kustomization.yaml").write_text("resources:\n- a.yaml\n")
-    pkg = read_package(tmp_path)
+    (tmp_path / "kustomization.yaml").write_text(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- a.yaml\n"
+    )
+    pkg = read_package(tmp_path, strict_krm=True)
     assert [r.path for r in pkg.resources] == ["kustomization.yaml"]
+
+
+def test_a_kustomization_without_apiversion_is_kept_from_functions(tmp_path: Path) -> None:
+    # Regression: it reached the functions, whose output then failed "items[N]: field
+    # apiVersion is missing", naming neither the file nor the problem.
+    (tmp_path / "kustomization.yaml").write_text("resources:\n- a.yaml\n")
+    pkg = read_package(tmp_path, strict_krm=True)
+    assert pkg.resources == [] and pkg.warnings == []
+    assert [r.path for r in pkg.non_krm] == ["kustomization.yaml"]
 
 
 def test_invalid_yaml_names_file_and_line(tmp_path: Path) -> None:
