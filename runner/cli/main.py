@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from runner.cli.parser import build_parser
-from runner.errors import RunnerError
+from runner.errors import InputError, RunnerError
 
 __all__ = ["main"]
 
@@ -29,7 +29,19 @@ def _split_function_args(argv: list[str]) -> tuple[list[str], list[str]]:
     return argv[:cut], argv[cut + 1 :]
 
 
+class _ClosedStdout:
+    """Stands for a closed fd 1: writing the output there is an error, not a traceback."""
+
+    def write(self, text: str) -> int:
+        raise InputError("stdout is closed: nowhere to write the output")
+
+    def flush(self) -> None:
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()
     parser = build_parser()
     given, function_args = _split_function_args(list(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(given)
@@ -44,5 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RunnerError as error:
         print(f"{type(error).__name__}: {error}", file=sys.stderr)
         return error.exit_code
+    except BrokenPipeError:  # the reader went away (`| head`): say so once, quietly
+        sys.stderr.write("stdout closed before the output was written\n")
+        return 1
     except KeyboardInterrupt:
         return 130

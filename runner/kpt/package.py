@@ -261,7 +261,10 @@ def _package_files(
             in_pkg = relpath[len(owner) + 1 :] if owner else relpath
             path = Path(entry.path)
             if entry.is_symlink():
-                target = path.resolve()
+                try:
+                    target = path.resolve()
+                except (OSError, RuntimeError):  # a loop
+                    raise PackageError(f"{relpath}: symlink loop") from None
                 if not target.is_relative_to(real_root):
                     raise PackageError(
                         f"{relpath}: symlink points outside the package (to {target})"

@@ -30,4 +30,7 @@ def inside_package(path: str) -> str:
 
 def resolves_inside(path: Path, package_dir: Path) -> bool:
     """True when ``path``, every symlink followed, is still inside ``package_dir``."""
-    return path.resolve().is_relative_to(package_dir.resolve())
+    try:
+        return path.resolve().is_relative_to(package_dir.resolve())
+    except (OSError, RuntimeError):  # a symlink loop leads nowhere, least of all inside
+        return False

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 import yaml
 
+from runner.errors import PackageError
 from runner.pipeline.run import Step, StepOutcome
 
 __all__ = ["Reporter", "format_results", "results_document", "save_results", "write_results_dir"]
@@ -118,7 +119,12 @@ def results_document(outcomes: Sequence[StepOutcome], exit_code: int) -> dict[st
 
 def write_results_dir(directory: Path, outcomes: Sequence[StepOutcome], exit_code: int) -> Path:
     """Write ``results.yaml`` into ``directory`` (created if needed) and return its path."""
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise PackageError(f"--results-dir {directory}: cannot create: {error.strerror}") from None
+    if not directory.is_dir():
+        raise PackageError(f"--results-dir {directory}: not a directory")
     path = directory / "results.yaml"
     text = yaml.safe_dump(
         results_document(outcomes, exit_code), sort_keys=False, allow_unicode=True, width=1 << 16

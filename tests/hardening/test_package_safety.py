@@ -324,3 +324,65 @@ def test_fn_config_from_a_device_is_refused(cli: Cli, tmp_path: Path) -> None:
     done = cli("eval", package, "--image", "set-namespace", "--fn-config", "/dev/zero")
     assert done.returncode != 0
     assert "/dev/zero: not a regular file" in done.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# Errors, not tracebacks.
+
+
+def test_a_symlink_loop_is_named(cli: Cli, tmp_path: Path) -> None:
+    package = _package(tmp_path / "pkg")
+    (package / "loop1.yaml").symlink_to("loop2.yaml")
+    (package / "loop2.yaml").symlink_to("loop1.yaml")
+    done = cli("eval", package, "-o", "stdout", "--image", "set-namespace", "--", "namespace=x")
+    assert done.returncode == 1
+    assert "PackageError: loop1.yaml: symlink loop" in done.stderr
+
+
+def test_results_dir_that_is_a_file(cli: Cli, tmp_path: Path) -> None:
+    package = _package(tmp_path / "pkg")
+    (tmp_path / "results").write_text("")
+    done = cli(
+        "eval",
+        package,
+        "-o",
+        "stdout",
+        "--results-dir",
+        tmp_path / "results",
+        "--image",
+        "set-namespace",
+        "--",
+        "namespace=x",
+    )
+    assert done.returncode == 1
+    assert f"PackageError: --results-dir {tmp_path / 'results'}: cannot create" in done.stderr
+
+
+def test_closed_stdout_is_an_error_not_a_traceback(tmp_path: Path, shared_cache: Path) -> None:
+    package = _package(tmp_path / "pkg")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "runner",
+            "eval",
+            str(package),
+            "-o",
+            "stdout",
+            "--image",
+            "set-namespace",
+            "--",
+            "namespace=x",
+        ],
+        env=_env(shared_cache),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        close_fds=True,
+        pass_fds=(),
+        preexec_fn=lambda: os.close(1),
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "stdout is closed" in done.stderr
+    assert "Traceback" not in done.stderr
