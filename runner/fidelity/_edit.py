@@ -457,7 +457,8 @@ class _Editor:
     # -- sequences -------------------------------------------------------------------------
 
     def sequence(self, node: SequenceNode, old: list[Any], new: list[Any], floor: int) -> None:
-        self.simple = False
+        # Only edits inside paired block-map items stay trusted (a ResourceList's items, a
+        # container list's entries); item insertions, deletions and re-renders are read back.
         self.guard(node)
         items = node.value
         if len(items) != len(old):
@@ -486,12 +487,14 @@ class _Editor:
         end = [*start[1:], last[-1] + 1]
 
         def delete(i: int) -> None:
+            self.simple = False
             if i == 0 and inline0:
                 raise _Fallback
             self.guard_tree(items[i])
             self.edits.append((self.line_start(start[i]), self.line_start(end[i]), ""))
 
         def insert(after: int, values: list[Any]) -> None:
+            self.simple = False
             if after < 0 and inline0:
                 raise _Fallback
             line = end[after] if after >= 0 else start[0]
@@ -529,6 +532,7 @@ class _Editor:
         if _block_map(item) and isinstance(old, dict) and isinstance(new, dict) and new:
             self.mapping(item, old, new, dline + 1)
             return
+        self.simple = False
         if _block_seq(item) and isinstance(old, list) and isinstance(new, list) and new:
             self.sequence(item, old, new, dline + 1)
             return
