@@ -8,6 +8,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from ._emit import render_document
+from ._gc import gc_paused
 from ._model import Document
 from ._schema import load_yaml_value, same_value
 from ._stream import compose_text, split_lines
@@ -85,6 +86,11 @@ def split_resource_list_items(rl_doc: Document) -> list[Document] | None:
     None when the items cannot be cut out safely: flow style, aliases, items sharing lines,
     or a cut-out text that does not read back as the item's value.
     """
+    with gc_paused():
+        return _split_resource_list_items(rl_doc)
+
+
+def _split_resource_list_items(rl_doc: Document) -> list[Document] | None:
     value = rl_doc.original_value
     if not isinstance(value, dict) or not isinstance(value.get("items"), list):
         return None

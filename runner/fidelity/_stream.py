@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
+from ._gc import gc_paused
 from ._model import Document, Style, YamlStream, YamlSyntaxError, copy_value
 from ._schema import FidelityLoader
 
@@ -122,6 +123,11 @@ def parse_yaml_stream(text: str, source: str = "<stdin>") -> YamlStream:
     Raises:
         YamlSyntaxError: the text is not valid YAML (names source, document, line, column).
     """
+    with gc_paused():
+        return _parse_yaml_stream(text, source)
+
+
+def _parse_yaml_stream(text: str, source: str) -> YamlStream:
     lines = split_lines(text)
     docs: list[Document] = []
     trailer = ""
