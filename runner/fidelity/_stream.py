@@ -86,10 +86,49 @@ def compose_text(text: str) -> tuple[Node | None, Any]:
     loader = FidelityLoader(text)
     try:
         node = loader.get_single_node()
+        if node is not None and "*" in text:
+            _check_alias_expansion(node)
         value = loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()
     return node, value
+
+
+# Aliases share nodes, but every consumer of the value (copies, JSON for the functions, diffs)
+# walks it expanded: nine levels of nine aliases ("billion laughs") are 9**9 nodes from 1 KB.
+_MAX_EXPANDED_NODES = 2_000_000
+_MAX_EXPANSION_RATIO = 10
+
+
+def _check_alias_expansion(root: Node) -> None:
+    """Refuse a tree whose aliases expand it past 10x its written size (and 2,000,000 nodes)."""
+    size: dict[int, int] = {}
+    distinct = 0
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:  # post-order over distinct nodes: a node's size after its children's
+        node, children_done = stack.pop()
+        if id(node) in size:
+            continue
+        children: list[Node] = []
+        if isinstance(node, MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, SequenceNode):
+            children = list(node.value)
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in size)
+            continue
+        distinct += 1
+        total = 1 + sum(size[id(c)] for c in children)
+        limit = max(_MAX_EXPANDED_NODES, _MAX_EXPANSION_RATIO * distinct)
+        if total > limit:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"aliases expand this node to more than {limit:,} nodes (an alias bomb?)",
+                node.start_mark,
+            )
+        size[id(node)] = total
 
 
 def compose_only(text: str) -> Node | None:
