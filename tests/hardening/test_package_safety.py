@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -197,25 +196,26 @@ def test_a_failure_midway_restores_every_file(
 # Concurrent runs.
 
 
-def test_a_second_run_waits_for_the_first(cli: Cli, tmp_path: Path) -> None:
+def test_a_second_run_waits_for_the_first(tmp_path: Path, shared_cache: Path) -> None:
     package = _package(tmp_path / "pkg")
-    released = threading.Event()
-
-    def hold() -> None:
-        with package_lock(package, notify=lambda message: None):
-            released.wait(5)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    time.sleep(0.2)
-    timer = threading.Timer(1.0, released.set)
-    timer.start()
-    started = time.monotonic()
-    done = cli("eval", package, "-o", "stdout", "--image", "set-namespace", "--", "namespace=x")
-    holder.join()
-    assert done.returncode == 0, done.stderr
-    assert f"waiting for another run on {package} to finish" in done.stderr
-    assert time.monotonic() - started >= 0.8
+    command = [sys.executable, "-m", "runner", "eval", str(package), "-o", "stdout"]
+    command += ["--image", "set-namespace", "--", "namespace=x"]
+    with package_lock(package, notify=lambda message: None):
+        process = subprocess.Popen(
+            command,
+            env=_env(shared_cache),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stderr is not None
+        first = process.stderr.readline()  # it says so before anything else, then waits
+        assert f"waiting for another run on {package} to finish" in first
+        time.sleep(0.3)
+        assert process.poll() is None  # still waiting while the lock is held
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert "namespace: x" in stdout
 
 
 def test_a_file_changed_since_it_was_read_is_not_overwritten(tmp_path: Path) -> None:
