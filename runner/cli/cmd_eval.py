@@ -19,8 +19,10 @@ from runner.errors import PackageError, UsageError
 from runner.kpt.kptfile import config_map_function_config, read_config_file
 from runner.kpt.output import write_output
 from runner.kpt.package import read_package
+from runner.kpt.resource_stream import as_resource_list, package_plan, read_items, unwrapped
+from runner.kpt.save_function import function_entry, save_function
 from runner.kpt.steps import reference_step
-from runner.kpt.transaction import package_lock, recover
+from runner.kpt.transaction import package_lock, recover, write_to_dir
 from runner.krm import text as textio
 from runner.pipeline.on_text import TextRun, is_resource_list, run_on_resource_list, run_on_stream
 from runner.pipeline.report import Reporter, save_results
@@ -60,7 +62,7 @@ def main(args: argparse.Namespace) -> int:
             )
         save_results(reporting.results_dir, done.outcomes, done.exit_code)
         if not done.exit_code:  # kpt fn eval writes nothing when the function failed
-            sys.stdout.write(done.output)
+            _write_piped(done.output, is_resource_list(text), args.output)
         return done.exit_code
 
     root = Path(args.package)
@@ -105,7 +107,36 @@ def _eval_package(
     save_results(reporting.results_dir, outcomes, exit_code)
     if not exit_code:
         write_output(package, items, args.output)
+        if args.save:
+            print(save_function(root, _saved_entry(root, args), args.fn_type), file=sys.stderr)
     return exit_code
+
+
+def _write_piped(output: str, was_resource_list: bool, destination: str | None) -> None:
+    """``eval -``'s output as kpt's WriteFnOutput: a ResourceList (default, ``stdout``), the
+    resources (``unwrap``), or a new package directory (``DIR``)."""
+    if destination in (None, "stdout") and was_resource_list:
+        sys.stdout.write(output)  # the input's own ResourceList text, edited
+        return
+    items = read_items(output, "the function's output")
+    if destination in (None, "stdout"):
+        sys.stdout.write(as_resource_list(items))
+    elif destination == "unwrap":
+        sys.stdout.write(unwrapped(items))
+    else:
+        write_to_dir(Path(destination), package_plan(items))
+
+
+def _saved_entry(root: Path, args: argparse.Namespace) -> dict[str, Any]:
+    return function_entry(
+        root,
+        image=args.image,
+        exec_path=args.exec_path,
+        fn_config=args.fn_config,
+        config_map=_key_values(args.fn_args)[1],
+        selectors=_selectors(args, "match"),
+        exclude=_selectors(args, "exclude"),
+    )
 
 
 def _selectors(args: argparse.Namespace, mode: str) -> list[Selector]:
@@ -130,18 +161,29 @@ def _selectors(args: argparse.Namespace, mode: str) -> list[Selector]:
     return [] if selector.is_empty() else [selector]
 
 
+def _key_values(fn_args: list[str]) -> tuple[str, dict[str, str]]:
+    """``-- [KIND] KEY=VALUE...``: a first word without ``=`` is the config's kind (as kpt)."""
+    kind, data = "ConfigMap", {}
+    for position, pair in enumerate(fn_args):
+        key, sep, text = pair.partition("=")
+        if not sep and position == 0 and key:
+            kind = key
+            continue
+        if not sep or not key:
+            raise UsageError(f"function argument {pair!r}: expected KEY=VALUE after --")
+        data[key] = text
+    return kind, data
+
+
 def _function_config(fn_config: Path | None, fn_args: list[str]) -> dict[str, Any] | None:
     """``--fn-config FILE`` or ``-- KEY=VALUE...`` (a ConfigMap, as kpt builds it)."""
     if fn_config is not None and fn_args:
         raise UsageError("give the function config either with --fn-config or after --, not both")
     if fn_args:
-        data = {}
-        for pair in fn_args:
-            key, sep, text = pair.partition("=")
-            if not sep or not key:
-                raise UsageError(f"function argument {pair!r}: expected KEY=VALUE after --")
-            data[key] = text
-        return config_map_function_config(data)
+        kind, data = _key_values(fn_args)
+        config = config_map_function_config(data)
+        config["kind"] = kind
+        return config
     if fn_config is None:
         return None
     try:

@@ -9,9 +9,11 @@ short chain of stages; only the command being run is imported.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
+from runner.cli.kpt_flags import apply_kpt_flags
 from runner.cli.parser import build_parser
 from runner.errors import InputError, RunnerError
 
@@ -42,14 +44,18 @@ class _ClosedStdout:
 def main(argv: Sequence[str] | None = None) -> int:
     if sys.stdout is None:
         sys.stdout = _ClosedStdout()
-    parser = build_parser()
+    script = os.path.basename(sys.argv[0]) if argv is None else ""
+    parser = build_parser(script if script in ("krm", "krm-wasm") else "python -m runner")
     given, function_args = _split_function_args(list(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(given)
+    if args.command == "fn":  # `fn eval` is `eval`
+        args.command = args.fn_command
     if function_args:
         if args.command != "eval":
             parser.error(f"{args.command}: unexpected arguments after --: {function_args}")
         args.fn_args = function_args
     try:
+        apply_kpt_flags(args)
         command = importlib.import_module(f"runner.cli.cmd_{args.command}")
         exit_code: int = command.main(args)
         return exit_code

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
+from runner.cli.kpt_flags import add_kpt_flags
 from runner.cli.registry_flags import REGISTRY_COMMANDS, add_pull_flags, add_registry_commands
 
-__all__ = ["COMMANDS", "SELECTOR_FLAGS", "build_parser"]
+__all__ = ["COMMANDS", "FN_COMMANDS", "SELECTOR_FLAGS", "build_parser"]
 
-COMMANDS = ("run", "exec", "eval", "render", *REGISTRY_COMMANDS)
+FN_COMMANDS = ("eval", "render", "source", "sink", "doc")  # kpt fn's, also under `fn`
+COMMANDS = ("run", "exec", *FN_COMMANDS, "fn", *REGISTRY_COMMANDS)
 SELECTOR_FLAGS = ("api-version", "kind", "name", "namespace", "label", "annotation")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m runner") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m runner",
+        prog=prog,
         description="Run KRM functions compiled to WebAssembly, with kpt's conventions.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -35,6 +38,15 @@ def build_parser() -> argparse.ArgumentParser:
     execute.add_argument("function", type=Path, metavar="FN.wasm")
     _add_runtime_flags(execute)
 
+    _add_fn_commands(commands)
+    fn = commands.add_parser("fn", help="kpt fn's commands: eval, render, source, sink, doc")
+    _add_fn_commands(fn.add_subparsers(dest="fn_command", required=True, metavar="COMMAND"))
+    add_registry_commands(commands)
+    return parser
+
+
+def _add_fn_commands(commands: Any) -> None:
+    """eval, render, source, sink, doc (top-level and under ``fn``, as kpt fn has them)."""
     evaluate = commands.add_parser("eval", help="run one function on a package")
     _add_eval_arguments(evaluate)
     render = commands.add_parser("render", help="run a package's Kptfile pipeline")
@@ -53,15 +65,31 @@ def build_parser() -> argparse.ArgumentParser:
         _add_report_flags(package_command, output=True)
         _add_function_lookup(package_command)
         _add_runtime_flags(package_command)
-    add_registry_commands(commands)
-    return parser
+        add_kpt_flags(package_command, eval_only=package_command is evaluate)
+
+    source = commands.add_parser("source", help="a package as a ResourceList on stdout")
+    source.add_argument("package", metavar="DIR", nargs="?", default=".")
+    source.add_argument("--fn-config", type=Path, metavar="FILE", help="the functionConfig")
+    source.add_argument("--output", "-o", choices=("unwrap",), help="unwrap: a resource stream")
+    sink = commands.add_parser("sink", help="a ResourceList on stdin written as a new package")
+    sink.add_argument("directory", metavar="DIR", help="must not exist, or be empty")
+    doc = commands.add_parser("doc", help="show a function's description and usage")
+    doc.add_argument("--image", "-i", required=True, help="function name or image reference")
+    _add_function_lookup(doc)
 
 
 def _add_eval_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.usage = "%(prog)s PKG_DIR|- (--image NAME | --exec FN.wasm) [flags] [-- KEY=VALUE ...]"
-    parser.epilog = "KEY=VALUE pairs after -- become a ConfigMap functionConfig (string values)."
+    parser.usage = (
+        "%(prog)s [PKG_DIR|-] (--image NAME | --exec FN.wasm) [flags] [-- [KIND] KEY=VALUE ...]"
+    )
+    parser.epilog = (
+        "KEY=VALUE pairs after -- become a ConfigMap functionConfig (string values); a first"
+        " word without = sets its kind instead of ConfigMap."
+    )
     parser.set_defaults(fn_args=[])  # filled by main from what follows ``--``
-    parser.add_argument("package", metavar="PKG_DIR|-", help="package directory, or - for stdin")
+    parser.add_argument(
+        "package", metavar="PKG_DIR|-", nargs="?", default=".", help="default . ; - for stdin"
+    )
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--image", "-i", help="function name or image reference (NAME[@LANG])")
     which.add_argument("--exec", dest="exec_path", metavar="FN.wasm", help="path to a wasm file")
