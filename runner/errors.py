@@ -1,7 +1,7 @@
 """The runner's errors, one root so the CLI catches one type.
 
 RunnerError                 exit code 1 unless the subclass says otherwise
-├── UsageError              bad flags or arguments (exit 2)
+├── UsageError              bad flags or arguments (exit 1, as kpt's)
 ├── InputError              input that is not KRM (names file, document, field)
 ├── PackageError            a package that cannot be read or written (Kptfile, paths)
 ├── FunctionNotFound        a reference that resolves to no wasm file (lists what exists)
@@ -30,9 +30,7 @@ class RunnerError(Exception):
 
 
 class UsageError(RunnerError):
-    """The command line asks for something impossible."""
-
-    exit_code = 2
+    """The command line asks for something impossible (exit 1, as kpt's usage errors)."""
 
 
 class InputError(RunnerError):

@@ -7,8 +7,9 @@ command it runs.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from runner.cli.kpt_flags import add_kpt_flags
 from runner.cli.registry_flags import REGISTRY_COMMANDS, add_pull_flags, add_registry_commands
@@ -20,8 +21,16 @@ COMMANDS = ("run", "exec", *FN_COMMANDS, "fn", *REGISTRY_COMMANDS)
 SELECTOR_FLAGS = ("api-version", "kind", "name", "namespace", "label", "annotation")
 
 
+class _Parser(argparse.ArgumentParser):
+    """A usage error exits 1, as kpt's (cobra's) do; subcommands inherit the class."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(1, f"{self.prog}: error: {message}\n")
+
+
 def build_parser(prog: str = "python -m runner") -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=prog,
         description="Run KRM functions compiled to WebAssembly, with kpt's conventions.",
     )

@@ -1,4 +1,4 @@
-"""Usage errors exit 2 with a message naming the flag; other failures exit 1."""
+"""Usage errors exit 1 (as kpt's) with a message naming the flag; other failures exit 1."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ STREAM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"
         (["eval", "-"], "one of the arguments --image/-i --exec is required"),
         (["eval", "-", "-i", "a", "--exec", "b.wasm"], "not allowed with argument"),
         (
-            ["eval", "-", "-i", "set-namespace", "--", "namespace"],
+            ["eval", "-", "-i", "set-namespace", "--", "ConfigMap", "namespace"],
             "'namespace': expected KEY=VALUE",
         ),
         (["eval", "-", "-i", "set-namespace", "stray"], "unrecognized arguments: stray"),
@@ -33,9 +33,9 @@ STREAM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"
         (["frobnicate"], "invalid choice: 'frobnicate'"),
     ],
 )
-def test_usage_errors_exit_2(cli: Cli, args: list[str], message: str) -> None:
+def test_usage_errors_exit_1_as_kpt(cli: Cli, args: list[str], message: str) -> None:
     done = cli(*args, stdin=STREAM)
-    assert done.returncode == 2, done.stderr
+    assert done.returncode == 1, done.stderr
     assert message in done.stderr
     assert done.stdout == ""
 
@@ -44,7 +44,7 @@ def test_fn_config_and_key_values_together(cli: Cli, tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
     done = cli("eval", "-", "-i", "set-namespace", "--fn-config", config, "--", "a=b")
-    assert done.returncode == 2
+    assert done.returncode == 1
     assert "either with --fn-config or after --, not both" in done.stderr
 
 

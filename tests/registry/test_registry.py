@@ -143,7 +143,7 @@ def test_never_with_an_empty_store_is_a_clear_error(
     assert f"NotInStore: {image} is not in the function store" in done.stderr
     assert "--image-pull-policy is Never" in done.stderr
     bad = run("eval", "-", "--image", image, "--image-pull-policy", "Sometimes", stdin=CONFIGMAP)
-    assert bad.returncode == 2
+    assert bad.returncode == 1
     assert "want one of Always, IfNotPresent, Never" in bad.stderr
 
 
