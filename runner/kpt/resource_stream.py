@@ -68,15 +68,8 @@ def as_resource_list(items: Sequence[StreamItem], config: Mapping[str, Any] | No
 
 def unwrapped(items: Sequence[StreamItem]) -> str:
     """kpt's ``-o unwrap``: the items as a stream, the runner's annotations removed."""
-    texts = [
-        _text(item, without_runner_annotations(item.value, original=_original(item)))
-        for item in items
-    ]
+    texts = [_text(item, without_runner_annotations(item.value)) for item in items]
     return textio.join(texts, "\n") if texts else ""
-
-
-def _original(item: StreamItem) -> Any:
-    return item.source.value if item.source is not None else None
 
 
 def package_plan(items: Sequence[StreamItem]) -> dict[str, str | None]:
@@ -95,7 +88,7 @@ def package_plan(items: Sequence[StreamItem]) -> dict[str, str | None]:
             index = float(int(str(raw_index))) if raw_index is not None else float("inf")
         except ValueError:
             raise InputError(f"{where}: index annotation {raw_index!r} is not a number") from None
-        cleaned = without_runner_annotations(item.value, original=_original(item))
+        cleaned = without_runner_annotations(item.value)  # an emptied map goes, as in kyaml
         files.setdefault(relpath, []).append((index, seq, _text(item, cleaned)))
     return {
         relpath: textio.join([text for *_, text in sorted(entries)], "\n")

@@ -140,9 +140,12 @@ def test_stdin_resource_list_uses_its_function_config(cli: Cli) -> None:
 
 def test_stdin_stream_with_key_value_config(cli: Cli) -> None:
     text = (PACKAGES / "stdin" / "stream.yaml").read_text()
-    done = cli("eval", "-", "--image", "set-namespace@go", "--", "namespace=from-flag", stdin=text)
+    done = cli(
+        "eval", "-", "--image", "set-namespace@go", "-o", "unwrap",
+        "--", "namespace=from-flag", stdin=text,
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    # A plain stream comes back as a plain stream, comments kept.
+    # With -o unwrap a plain stream comes back as a plain stream, comments kept.
     assert_output(done.stdout, "eval-stdin-stream")
     assert "kind: ResourceList" not in done.stdout
 
