@@ -66,7 +66,15 @@ class CompileCache:
         levels = [self._root]
         for name in self._subdirs:
             levels.append(levels[-1] / name)
+        missing_parents = []
+        parent = self._root.parent
+        while not parent.exists() and parent != parent.parent:
+            missing_parents.append(parent)
+            parent = parent.parent
         try:
+            for level in reversed(missing_parents):  # created 0700 too; only ours is checked
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(level, 0o700)
             for level in levels:
                 with contextlib.suppress(FileExistsError):
                     os.mkdir(level, 0o700)  # every level we create is private

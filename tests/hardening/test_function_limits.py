@@ -1,4 +1,4 @@
-"""Limits on a function: output and stderr at the byte, time inside host calls, whole-instance memory.
+"""Function limits: output and stderr at the byte, time inside host calls, whole-instance memory.
 
 Each hostile function is inline WAT run through the CLI (``exec``) in a subprocess.
 """
