@@ -20,9 +20,13 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 __all__ = ["CompileCache", "default_cache_dir"]
+
+T = TypeVar("T")
 
 _MAGIC = b"krm-wasm-cache/1\n"
 _MAX_ENTRY_BYTES = 1 << 30  # a compiled function is tens of MiB; more is not ours
@@ -92,61 +96,95 @@ class CompileCache:
         self._directory = levels[-1]
         return self._directory
 
-    def _header(self, key: str, payload_digest: str) -> bytes:
+    def _digest_record(self, key: str, payload_digest: str) -> bytes:
         identity = "/".join((*self._subdirs, key))
         return _MAGIC + f"{identity}\n{payload_digest}\n".encode()
 
-    def load(self, key: str) -> bytes | None:
-        """The payload stored for ``key``, or None when absent or not exactly what was written."""
+    def load(self, key: str, deserialize: Callable[[str], T]) -> T | None:
+        """``deserialize(path)`` of the entry for ``key``, when it is exactly what was written.
+
+        The payload is hashed through one open descriptor and deserialized through the same one
+        (``/proc/self/fd``), so a file renamed into place between check and use is not the one
+        used. (``deserialize_file`` maps the file: ~12 ms against ~220 ms from bytes.)
+        """
         directory = self._ensure_directory()
         if directory is None:
             return None
-        entry = directory / f"{key}.cwasm"
-        try:
-            # O_NONBLOCK: a FIFO in its place must not hang us; O_NOFOLLOW: no symlinks.
-            fd = os.open(entry, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError:
+        record = _read_private(directory / f"{key}.digest", 4096)
+        if record is None:
+            return None
+        fd = _open_private(directory / f"{key}.cwasm")
+        if fd is None:
             return None
         try:
-            info = os.fstat(fd)
-            if (
-                not stat.S_ISREG(info.st_mode)
-                or info.st_uid != os.getuid()
-                or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-                or info.st_size > _MAX_ENTRY_BYTES
-            ):
-                return None
-            with os.fdopen(fd, "rb", closefd=False) as handle:
-                data = handle.read(_MAX_ENTRY_BYTES + 1)
+            digest = hashlib.sha256()
+            with os.fdopen(os.dup(fd), "rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+            if record != self._digest_record(key, digest.hexdigest()):
+                return None  # another key's entry, truncated or tampered: compile again
+            return deserialize(f"/proc/self/fd/{fd}")
         except OSError:
             return None
         finally:
             os.close(fd)
-        header_len = len(self._header(key, "0" * 64))
-        header, payload = data[:header_len], data[header_len:]
-        if header != self._header(key, hashlib.sha256(payload).hexdigest()):
-            return None  # another key's entry, truncated or tampered: compile again
-        return payload
 
     def store(self, key: str, payload: bytes) -> None:
-        """Write ``payload`` for ``key``: whole to a temp file, then renamed over the entry."""
+        """Write the payload, then its digest record: each whole to a temp file, then renamed."""
         directory = self._ensure_directory()
         if directory is None:
             return
-        entry = directory / f"{key}.cwasm"
+        record = self._digest_record(key, hashlib.sha256(payload).hexdigest())
+        for name, data in ((f"{key}.cwasm", payload), (f"{key}.digest", record)):
+            if not self._replace(directory / name, data):
+                return
+
+    @staticmethod
+    def _replace(entry: Path, data: bytes) -> bool:
         tmp: str | None = None
         try:
-            fd, tmp = tempfile.mkstemp(dir=directory, suffix=".partial")
+            fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".partial")
             with os.fdopen(fd, "wb") as handle:
-                handle.write(self._header(key, hashlib.sha256(payload).hexdigest()))
-                handle.write(payload)
+                handle.write(data)
             if entry.is_dir() and not entry.is_symlink():
                 _warn(f"cannot write compile cache {entry}: a directory is in its place")
-                return
+                return False
             os.replace(tmp, entry)
             tmp = None
+            return True
         except OSError as error:
             _warn(f"cannot write compile cache {entry}: {error.strerror or error}")
+            return False
         finally:
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
+
+
+def _open_private(path: Path) -> int | None:
+    """A descriptor on ``path`` if it is a regular file of ours that others cannot write."""
+    try:
+        # O_NONBLOCK: a FIFO in its place must not hang us; O_NOFOLLOW: no symlinks.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    info = os.fstat(fd)
+    if (
+        not stat.S_ISREG(info.st_mode)
+        or info.st_uid != os.getuid()
+        or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+        or info.st_size > _MAX_ENTRY_BYTES
+    ):
+        os.close(fd)
+        return None
+    return fd
+
+
+def _read_private(path: Path, limit: int) -> bytes | None:
+    fd = _open_private(path)
+    if fd is None:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            return handle.read(limit)
+    except OSError:
+        return None

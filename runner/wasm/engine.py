@@ -132,15 +132,18 @@ class Engine:
     def _from_cache(
         self, sha256: str, kind: WasmKind
     ) -> wasmtime.Module | wasmtime.component.Component | None:
-        payload = self._cache.load(sha256) if self._cache is not None else None
-        if payload is None:
+        if self._cache is None:
             return None
-        try:
-            if kind is WasmKind.COMPONENT:
-                return wasmtime.component.Component.deserialize(self.wasm, payload)
-            return wasmtime.Module.deserialize(self.wasm, payload)
-        except wasmtime.WasmtimeError:
-            return None  # written by another wasmtime build: compile again (and overwrite)
+
+        def deserialize(path: str) -> wasmtime.Module | wasmtime.component.Component | None:
+            try:
+                if kind is WasmKind.COMPONENT:
+                    return wasmtime.component.Component.deserialize_file(self.wasm, path)
+                return wasmtime.Module.deserialize_file(self.wasm, path)
+            except wasmtime.WasmtimeError:
+                return None  # written by another wasmtime build: compile again (and overwrite)
+
+        return self._cache.load(sha256, deserialize)
 
     def core_linker(self, define: Callable[[wasmtime.Linker], None]) -> wasmtime.Linker:
         """The engine's one core-module linker; ``define`` adds WASI (and overrides) once."""

@@ -40,6 +40,16 @@ def test_another_functions_valid_entry_is_not_run(wat: Wat, tmp_path: Path) -> N
     assert "second" not in result.stderr
 
 
+def test_another_functions_entry_and_digest_together_are_not_run(wat: Wat, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first, _second, entry_a, entry_b = _fill(wat, cache)
+    entry_a.write_bytes(entry_b.read_bytes())
+    digest_a, digest_b = entry_a.with_suffix(".digest"), entry_b.with_suffix(".digest")
+    digest_a.write_bytes(digest_b.read_bytes())  # its record names the other key
+    result = run_cli("exec", first, cache=cache)
+    assert "exited with code 3" in result.stderr, result.stderr
+
+
 def test_a_truncated_entry_is_compiled_again(wat: Wat, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first, _second, entry_a, _entry_b = _fill(wat, cache)
