@@ -47,6 +47,12 @@ class Reporting:
     results_dir: Path | None = None
 
 
+# Ranges of the limit flags (docs/security.md). Memory: a wasm32 memory is at most 4 GiB and a
+# component has a few; output is held in the runner's memory, so it stays well below RAM sizes.
+_MAX_TIMEOUT_SECONDS = 24 * 3600.0
+_MEMORY_RANGE = (1 << 20, 64 << 30)  # 1 MiB .. 64 GiB
+_OUTPUT_RANGE = (1, 4 << 30)  # 1 byte .. 4 GiB
+
 _UNITS = {"": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "ki": 1 << 10, "mi": 1 << 20, "gi": 1 << 30}
 
 
@@ -56,7 +62,10 @@ def parse_size(text: str, flag: str) -> int:
     if not match:
         raise UsageError(f"{flag}: {text!r} is not a size (e.g. 512Mi, 1Gi, 100M)")
     number, unit = match.groups()
-    return int(float(number) * _UNITS[(unit or "").lower()])
+    size = float(number) * _UNITS[(unit or "").lower()]
+    if not size < float(1 << 62):  # also catches inf from a very long number
+        raise UsageError(f"{flag}: {text!r} is too large")
+    return int(size)
 
 
 def parse_duration(text: str, flag: str) -> float:
@@ -68,6 +77,8 @@ def parse_duration(text: str, flag: str) -> float:
     seconds = float(number) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[unit or "s"]
     if seconds <= 0:
         raise UsageError(f"{flag}: must be more than zero")
+    if seconds > _MAX_TIMEOUT_SECONDS:
+        raise UsageError(f"{flag}: {text!r} is more than the maximum of 24h")
     return seconds
 
 
@@ -108,11 +119,32 @@ def parse_env(text: str) -> tuple[str, str]:
     return key, value
 
 
+def _in_range(size: int, bounds: tuple[int, int], text: str, flag: str) -> int:
+    low, high = bounds
+    if not low <= size <= high:
+        raise UsageError(
+            f"{flag}: {text!r} is out of range (from {_size_text(low)} to {_size_text(high)})"
+        )
+    return size
+
+
+def _size_text(size: int) -> str:
+    for unit, factor in (("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor}{unit}"
+    return f"{size} bytes" if size != 1 else "1 byte"
+
+
 def limits_from(timeout: str, memory: str, output: str) -> Limits:
+    """The three limit flags, each checked against its range (a usage error names the flag)."""
     return Limits(
         timeout_seconds=parse_duration(timeout, "--timeout"),
-        memory_bytes=parse_size(memory, "--memory-limit"),
-        output_bytes=parse_size(output, "--max-output"),
+        memory_bytes=_in_range(
+            parse_size(memory, "--memory-limit"), _MEMORY_RANGE, memory, "--memory-limit"
+        ),
+        output_bytes=_in_range(
+            parse_size(output, "--max-output"), _OUTPUT_RANGE, output, "--max-output"
+        ),
     )
 
 

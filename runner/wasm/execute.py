@@ -1,14 +1,23 @@
 """Running one loaded function on a ResourceList's bytes, sandboxed and bounded.
 
 Sandbox: no preopened directory, no environment variable and no argument beyond the function's name,
-unless a ``Sandbox`` grants them (``--mount``, ``--env``). Bounds: wall time (epoch interruption,
-driven by a watchdog thread), linear memory (store limits) and stdout size (the watchdog watches the
-stdout file of a core module; a component's returned string is checked on return).
+unless a ``Sandbox`` grants them (``--mount``, ``--env``). Bounds (docs/security.md):
+
+- wall time: epoch interruption driven by a watchdog thread; WASI ``poll_oneoff`` (sleeps) is the
+  runner's own, waking when the watchdog fires; a function stuck in any other host call past a grace
+  period makes the runner exit with an error rather than hang;
+- memory for the instance as a whole: store limits on memory size, number of memories, tables,
+  table elements and instances;
+- stdout and stderr at the byte: checked after the run whatever its timing, and watched while it
+  runs so a runaway writer is stopped early.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import struct
+import sys
 import tempfile
 import threading
 import time
@@ -26,6 +35,17 @@ __all__ = ["Execution", "Limits", "Mount", "Sandbox", "execute"]
 
 MiB = 1 << 20
 
+# Store limits beyond memory size. A core module gets one memory (multi-memory is not used by any
+# toolchain we build with); a component several (componentize-py links a few core instances).
+_CORE_MEMORIES = 1
+_COMPONENT_MEMORIES = 16
+_MAX_INSTANCES = 64
+_MAX_TABLES = 64
+# Tables take this share of the memory limit (8 bytes an element, wasmtime's accounting).
+_TABLE_SHARE = 16
+# How long a function may stay in a host call after its time is up before the runner gives up on it.
+_HOST_CALL_GRACE_SECONDS = 5.0
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -34,6 +54,7 @@ class Limits:
     timeout_seconds: float = 60.0
     memory_bytes: int = 1024 * MiB
     output_bytes: int = 256 * MiB
+    stderr_bytes: int = 1 * MiB
 
 
 @dataclass(frozen=True)
@@ -70,14 +91,32 @@ def _scratch_dir() -> str | None:
     return "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 
 
+def _output_limit_problem(limit: int) -> str:
+    return f"wrote more than the output limit of {_human(limit)} (--max-output)"
+
+
+def _stderr_limit_problem(limit: int) -> str:
+    return f"wrote more than the stderr limit of {_human(limit)} to stderr"
+
+
 class _Watchdog:
     """Stops the running function (via the engine's epoch) on timeout or runaway output."""
 
-    def __init__(self, engine: Engine, limits: Limits, stdout: Path | None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        function: LoadedFunction,
+        limits: Limits,
+        outputs: tuple[tuple[Path, int, str], ...],
+        scratch: str,
+    ) -> None:
         self._engine = engine
+        self._function = function
         self._limits = limits
-        self._stdout = stdout
+        self._outputs = outputs  # (file, limit, problem when over)
+        self._scratch = scratch
         self._done = threading.Event()
+        self.fired = threading.Event()  # wakes the runner's poll_oneoff
         self.reason: str | None = None
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
@@ -85,25 +124,114 @@ class _Watchdog:
         deadline = time.monotonic() + self._limits.timeout_seconds
         interval = 0.005
         while not self._done.wait(interval):
-            interval = min(interval * 2, 0.05)
+            interval = min(interval * 2, 0.02)
             if time.monotonic() > deadline:
                 self.reason = f"exceeded the time limit of {self._limits.timeout_seconds:g}s"
-            elif self._stdout is not None and _size(self._stdout) > self._limits.output_bytes:
-                self.reason = (
-                    f"wrote more than the output limit of {_human(self._limits.output_bytes)}"
-                )
+            for path, limit, problem in self._outputs:
+                if not self.reason and _size(path) > limit:
+                    self.reason = problem
             if self.reason:
+                self.fired.set()
                 self._engine.wasm.increment_epoch()
+                if not self._done.wait(_HOST_CALL_GRACE_SECONDS):
+                    self._give_up()
                 return
+
+    def _give_up(self) -> None:
+        # The guest sits in a host call that epoch interruption cannot reach (a blocking read of
+        # a mounted FIFO, a component's WASI p2 sleep). A thread cannot be killed: end the process
+        # with the error, before any package file is written, rather than hang.
+        shutil.rmtree(self._scratch, ignore_errors=True)
+        print(
+            f"FunctionTimeout: {self._function.label}: {self.reason} and did not stop within "
+            f"{_HOST_CALL_GRACE_SECONDS:g}s (stuck in a host call); nothing was written",
+            file=sys.stderr,
+            flush=True,
+        )
+        os._exit(1)
 
     @contextmanager
     def running(self) -> Iterator[_Watchdog]:
+        _ACTIVE.watchdog = self
         self._thread.start()
         try:
             yield self
         finally:
             self._done.set()
             self._thread.join()
+            _ACTIVE.watchdog = None
+
+
+class _Active(threading.local):
+    watchdog: _Watchdog | None = None
+
+
+_ACTIVE = _Active()  # the watchdog of the function running on this thread, for poll_oneoff
+
+_ERRNO_SUCCESS = 0
+_ERRNO_INVAL = 28
+_ERRNO_FAULT = 21
+# subscription: userdata, tag, clock id, timeout, precision, flags; event: userdata, errno, type,
+# nbytes, flags (wasi_snapshot_preview1 layouts, 48 and 32 bytes)
+_SUBSCRIPTION = struct.Struct("<QB7xIxxxxQQH6x")
+_EVENT = struct.Struct("<QHB5xQH6x")
+_CLOCK, _FD_READ, _FD_WRITE = 0, 1, 2
+_ABSTIME = 1
+
+
+def _poll_oneoff(caller: wasmtime.Caller, in_ptr: int, out_ptr: int, count: int, n_ptr: int) -> int:
+    """WASI ``poll_oneoff`` that the watchdog can wake: clocks sleep on its event, fds are ready.
+
+    The guest's stdin, stdout and stderr are regular files and mounts are directories, so every fd
+    subscription is ready at once (as wasmtime's own implementation reports for files).
+    """
+    memory = caller.get("memory")
+    if not isinstance(memory, wasmtime.Memory):
+        return _ERRNO_FAULT
+    if count <= 0 or count > 4096:
+        return _ERRNO_INVAL
+    size = memory.data_len(caller)
+    end_in, end_out = in_ptr + count * _SUBSCRIPTION.size, out_ptr + count * _EVENT.size
+    if min(in_ptr, out_ptr, n_ptr) < 0 or max(end_in, end_out, n_ptr + 4) > size:
+        return _ERRNO_FAULT
+    raw = memory.read(caller, in_ptr, end_in)
+    subscriptions = [_SUBSCRIPTION.unpack_from(raw, i * _SUBSCRIPTION.size) for i in range(count)]
+    ready = [sub for sub in subscriptions if sub[1] in (_FD_READ, _FD_WRITE)]
+    if not ready:
+        clocks = []
+        for userdata, tag, clock_id, timeout, _precision, flags in subscriptions:
+            if tag != _CLOCK:
+                return _ERRNO_INVAL
+            now = time.time_ns() if clock_id == 0 else time.monotonic_ns()
+            wait = max(0, timeout - now) if flags & _ABSTIME else timeout
+            clocks.append((wait, userdata, tag))
+        wait_ns, userdata, tag = min(clocks)
+        watchdog = _ACTIVE.watchdog
+        if watchdog is None:
+            time.sleep(wait_ns / 1e9)
+        elif watchdog.fired.wait(wait_ns / 1e9):
+            raise wasmtime.Trap(watchdog.reason or "stopped")
+        ready = [(userdata, tag, 0, 0, 0, 0)]
+    events = b"".join(
+        _EVENT.pack(sub[0], _ERRNO_SUCCESS, sub[1], 1 if sub[1] != _CLOCK else 0, 0)
+        for sub in ready
+    )
+    memory.write(caller, events, out_ptr)
+    memory.write(caller, struct.pack("<I", len(ready)), n_ptr)
+    return _ERRNO_SUCCESS
+
+
+def _define_core(linker: wasmtime.Linker) -> None:
+    linker.define_wasi()
+    linker.allow_shadowing = True
+    i32 = wasmtime.ValType.i32()
+    linker.define_func(
+        "wasi_snapshot_preview1",
+        "poll_oneoff",
+        wasmtime.FuncType([i32, i32, i32, i32], [i32]),
+        _poll_oneoff,
+        access_caller=True,
+    )
 
 
 def _size(path: Path) -> int:
@@ -114,6 +242,8 @@ def _size(path: Path) -> int:
 
 
 def _human(size: int) -> str:
+    if size < MiB:
+        return f"{size} bytes"
     return f"{size / MiB:g} MiB" if size < 1024 * MiB else f"{size / (1024 * MiB):g} GiB"
 
 
@@ -126,10 +256,22 @@ def _wasi_config(function: LoadedFunction, sandbox: Sandbox) -> wasmtime.WasiCon
     return wasi
 
 
-def _store(engine: Engine, limits: Limits, wasi: wasmtime.WasiConfig) -> wasmtime.Store:
+def _store(
+    engine: Engine, limits: Limits, wasi: wasmtime.WasiConfig, memories: int
+) -> wasmtime.Store:
     store = wasmtime.Store(engine.wasm)
     store.set_wasi(wasi)
-    store.set_limits(memory_size=limits.memory_bytes)
+    # The whole instance: memories share the limit (each may use what the others left is not
+    # expressible in store limits, so each gets limit / memories), tables a sixteenth of it.
+    table_budget = limits.memory_bytes // _TABLE_SHARE
+    per_memory = max((limits.memory_bytes - table_budget) // memories, 1)
+    store.set_limits(
+        memory_size=per_memory,
+        table_elements=max(table_budget // 8 // _MAX_TABLES, 1),
+        instances=_MAX_INSTANCES,
+        tables=_MAX_TABLES,
+        memories=memories,
+    )
     store.set_epoch_deadline(1)  # the watchdog's single increment interrupts
     return store
 
@@ -189,14 +331,17 @@ def _run_module(
     wasi.stdin_file = str(stdin_path)
     wasi.stdout_file = str(stdout_path)
     wasi.stderr_file = str(stderr_path)
-    store = _store(engine, limits, wasi)
-    linker = wasmtime.Linker(engine.wasm)
-    linker.define_wasi()
+    store = _store(engine, limits, wasi, _CORE_MEMORIES)
+    linker = engine.core_linker(_define_core)
     exit_code: int | None = None
     problem: str | None = None
     instance: wasmtime.Instance | None = None
+    outputs = (
+        (stdout_path, limits.output_bytes, _output_limit_problem(limits.output_bytes)),
+        (stderr_path, limits.stderr_bytes, _stderr_limit_problem(limits.stderr_bytes)),
+    )
     started = time.perf_counter()
-    with _Watchdog(engine, limits, stdout_path).running() as watchdog:
+    with _Watchdog(engine, function, limits, outputs, scratch).running() as watchdog:
         try:
             instance = linker.instantiate(store, module)
             start = instance.exports(store).get("_start")
@@ -216,14 +361,15 @@ def _run_module(
         problem = (
             None if not (note := _memory_note(store, instance, limits)) else note.strip()[1:-1]
         )
-    # The watchdog polls: a function can write past the limit and exit between two looks.
-    # Checked exactly here, so a truncated output is never taken for the function's.
-    over_limit = _size(stdout_path) > limits.output_bytes
-    if over_limit and not watchdog.reason:
-        problem = f"wrote more than the output limit of {_human(limits.output_bytes)}"
+    # Exact, whatever the timing: the watchdog may not have looked since the last write.
+    over_limit = False
+    for path, limit, over in outputs:
+        if _size(path) > limit:
+            over_limit = True
+            problem = problem or over
     stopped = (problem is not None and watchdog.reason is not None) or over_limit
     stdout = b"" if stopped else _read(stdout_path, limits.output_bytes)
-    return Execution(exit_code, stdout, _read(stderr_path, 1 * MiB), seconds, problem)
+    return Execution(exit_code, stdout, _read(stderr_path, limits.stderr_bytes), seconds, problem)
 
 
 def _run_component(
@@ -238,15 +384,15 @@ def _run_component(
     stderr_path = Path(scratch, "err")
     wasi = _wasi_config(function, sandbox)
     wasi.stderr_file = str(stderr_path)
-    store = _store(engine, limits, wasi)
-    linker = wasmtime.component.Linker(engine.wasm)
-    linker.add_wasip2()
+    store = _store(engine, limits, wasi, _COMPONENT_MEMORIES)
+    linker = engine.component_linker()
     output = b""
     problem: str | None = None
     component_error: str | None = None
     exit_code: int | None = None
+    outputs = ((stderr_path, limits.stderr_bytes, _stderr_limit_problem(limits.stderr_bytes)),)
     started = time.perf_counter()
-    with _Watchdog(engine, limits, None).running() as watchdog:
+    with _Watchdog(engine, function, limits, outputs, scratch).running() as watchdog:
         try:
             instance = linker.instantiate(store, component)
             process = instance.get_func(store, "process")
@@ -266,17 +412,27 @@ def _run_component(
         except (wasmtime.Trap, wasmtime.WasmtimeError) as error:
             problem = _trap_problem(error, watchdog)
     seconds = time.perf_counter() - started
-    if len(output) > limits.output_bytes:
-        problem = f"wrote more than the output limit of {_human(limits.output_bytes)}"
+    if problem is None and watchdog.reason:
+        problem = watchdog.reason
+    if problem is None and len(output) > limits.output_bytes:
+        problem = _output_limit_problem(limits.output_bytes)
+    if problem is None and _size(stderr_path) > limits.stderr_bytes:
+        problem = _stderr_limit_problem(limits.stderr_bytes)
+    if problem:
         output = b""
     return Execution(
-        exit_code, output, _read(stderr_path, 1 * MiB), seconds, problem, component_error
+        exit_code,
+        output,
+        _read(stderr_path, limits.stderr_bytes),
+        seconds,
+        problem,
+        component_error,
     )
 
 
 def _read(path: Path, limit: int) -> bytes:
     try:
         with path.open("rb") as handle:
-            return handle.read(limit + 1)[: limit + 1]
+            return handle.read(limit)
     except OSError:
         return b""

@@ -38,9 +38,15 @@ class FunctionMetadata:
     toolchain: str | None = None
 
 
+_MAX_SECTION_BYTES = 64 << 10  # the builder writes ~100 bytes
+_MAX_JSON_DEPTH = 8
+_FIELDS = ("name", "lang", "input", "toolchain")
+
+
 def _read_leb128(data: bytes, pos: int) -> tuple[int, int]:
+    """A u32 in LEB128 (at most 5 bytes, as the binary format allows)."""
     result = shift = 0
-    while True:
+    for _ in range(5):
         if pos >= len(data):
             raise ValueError("truncated LEB128")
         byte = data[pos]
@@ -49,6 +55,23 @@ def _read_leb128(data: bytes, pos: int) -> tuple[int, int]:
         if not byte & 0x80:
             return result, pos
         shift += 7
+    raise ValueError(f"LEB128 number longer than 5 bytes at offset {pos - 5}")
+
+
+def _depth(text: str) -> int:
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def _custom_sections(data: bytes) -> dict[str, bytes]:
@@ -62,6 +85,8 @@ def _custom_sections(data: bytes) -> dict[str, bytes]:
             raise ValueError("section runs past the end of the file")
         if section_id == 0:
             name_len, name_start = _read_leb128(data, body_start)
+            if name_start + name_len > end:
+                raise ValueError(f"custom section name runs past its section at offset {pos}")
             name = data[name_start : name_start + name_len].decode("utf-8", "replace")
             sections.setdefault(name, data[name_start + name_len : end])
         pos = end
@@ -84,15 +109,27 @@ def inspect_wasm(data: bytes, source: str) -> FunctionMetadata:
         raise WasmLoadError(f"{source}: malformed WebAssembly binary: {error}") from None
     if raw is None:
         return FunctionMetadata(kind=kind)
+    where = f"{source}: section {METADATA_SECTION!r}"
+    if len(raw) > _MAX_SECTION_BYTES:
+        raise WasmLoadError(f"{where}: {len(raw)} bytes is more than {_MAX_SECTION_BYTES}")
     try:
-        meta: Any = json.loads(raw)
-    except ValueError:
-        raise WasmLoadError(f"{source}: section {METADATA_SECTION!r} is not JSON") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise WasmLoadError(f"{where}: not UTF-8 (byte {error.start})") from None
+    if _depth(text) > _MAX_JSON_DEPTH:
+        raise WasmLoadError(f"{where}: nested more than {_MAX_JSON_DEPTH} levels")
+    try:
+        meta: Any = json.loads(text)
+    except ValueError as error:
+        raise WasmLoadError(f"{where}: is not JSON: {error}") from None
     if not isinstance(meta, dict):
-        raise WasmLoadError(f"{source}: section {METADATA_SECTION!r} is not a JSON object")
+        raise WasmLoadError(f"{where}: is not a JSON object")
+    for field in _FIELDS:
+        if field in meta and not isinstance(meta[field], str):
+            raise WasmLoadError(f"{where}: {field} must be a string")
     input_format = meta.get("input", "yaml")
     if input_format not in ("yaml", "json"):
-        raise WasmLoadError(f"{source}: section {METADATA_SECTION!r}: input must be yaml or json")
+        raise WasmLoadError(f"{where}: input must be yaml or json, not {input_format!r}")
     return FunctionMetadata(
         kind=kind,
         name=meta.get("name"),
