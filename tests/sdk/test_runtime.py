@@ -149,7 +149,7 @@ def test_an_exception_becomes_an_error_result_after_earlier_results() -> None:
     assert code == 1
     assert json.loads(output)["results"] == [
         {"message": "before the crash", "severity": "warning"},
-        {"message": "KeyError: 'spec'", "severity": "error"},
+        {"message": "function panicked: KeyError: 'spec'", "severity": "error"},
     ]
 
 
