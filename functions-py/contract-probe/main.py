@@ -21,7 +21,7 @@ def probe(rl: sdk.ResourceList) -> None:
         item.set_annotation("contract-probe/value", value)
     if mode == "error":
         rl.results.warning("probe: warning before failing")
-        raise sdk.Error("probe: failed", field="data.mode")
+        raise sdk.Error("probe: failed")
     if mode == "panic":
         raise RuntimeError("probe: panicked")
     if mode == "results":

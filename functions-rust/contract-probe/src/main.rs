@@ -20,7 +20,7 @@ fn probe(rl: &mut ResourceList) -> Result<(), Error> {
     match mode.as_str() {
         "error" => {
             rl.results.warning("probe: warning before failing");
-            Err(Error::new("probe: failed").field("data.mode"))
+            Err(Error::new("probe: failed"))
         }
         "panic" => panic!("probe: panicked"),
         "results" => {
