@@ -88,9 +88,8 @@ def _matches(got: dict[str, Any], want: dict[str, Any]) -> bool:
     want = dict(want)
     pattern = want.pop("messageMatches", None)
     got = dict(got)
-    if pattern is not None:
-        if not re.search(pattern, str(got.pop("message", ""))):
-            return False
+    if pattern is not None and not re.search(pattern, str(got.pop("message", ""))):
+        return False
     if "tags" not in want:
         got.pop("tags", None)
     return got == want
