@@ -16,7 +16,7 @@ from sdk.resource import KubeObject
 from sdk.results import Result, Results
 from sdk.select import select
 
-__all__ = ["API_VERSION", "KIND", "ResourceList", "decode", "type_name"]
+__all__ = ["API_VERSION", "KIND", "ResourceList", "config_label", "decode", "type_name"]
 
 API_VERSION = "config.kubernetes.io/v1"
 KIND = "ResourceList"
@@ -52,6 +52,11 @@ def decode(text: str | bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InputError(f"input is a {type_name(data)}, want a ResourceList mapping")
     return data
+
+
+def config_label(config: KubeObject) -> str:
+    """``functionConfig Kind/name``: how the contract's messages name the functionConfig."""
+    return f"functionConfig {config.kind or '<no kind>'}/{config.name or '<no name>'}"
 
 
 def type_name(value: Any) -> str:
@@ -184,7 +189,7 @@ class ResourceList:
                 field="functionConfig",
             )
         value = config.get(path)
-        label = f"functionConfig {config.kind or '<no kind>'}/{config.name or '<no name>'}"
+        label = config_label(config)
         if value is None:
             raise Error(f"{label}: missing field {path}", config, path)
         if not isinstance(value, str):

@@ -116,18 +116,18 @@ CONFIG_CASES = [
         "missing",
         None,
         {
-            "message": "unable to convert functionConfig to Label: functionConfig is missing "
-            "(expected a ConfigMap)",
+            "message": "functionConfig is missing; want a ConfigMap",
             "severity": "error",
+            "field": {"path": "functionConfig"},
         },
     ),
     ConfigCase(
         "without the field",
         {"kind": "ConfigMap", "data": {}},
         {
-            "message": "unable to convert functionConfig to Label: "
-            "missing required field data.value",
+            "message": "functionConfig ConfigMap/<no name>: missing field data.value",
             "severity": "error",
+            "resourceRef": {"kind": "ConfigMap"},
             "field": {"path": "data.value"},
         },
     ),
