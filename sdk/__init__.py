@@ -20,7 +20,7 @@ in-process (``set_namespace.run(text) -> (output, exit_code)``). See docs/sdk.md
 from __future__ import annotations
 
 from sdk import config, select
-from sdk.errors import ConfigError, InputError, SdkError
+from sdk.errors import ConfigError, Error, InputError, SdkError
 from sdk.resource import KubeObject
 from sdk.resourcelist import ResourceList
 from sdk.results import Result, Results, Severity
@@ -28,6 +28,7 @@ from sdk.runtime import Function, function
 
 __all__ = [
     "ConfigError",
+    "Error",
     "Function",
     "InputError",
     "KubeObject",

@@ -6,8 +6,9 @@ configs declare a ``spec`` field holding a nested dataclass). A field's key is i
 camelCase unless the field says otherwise with ``metadata={"key": "..."}``; a model may pin
 the kinds it accepts with ``KINDS: ClassVar[tuple[str, ...]]`` (ConfigMap is always accepted).
 
-Every problem raises :class:`~sdk.errors.ConfigError` naming the field, in kpt's words
-("unable to convert functionConfig to SetNamespaceConfig: ...").
+Every problem raises :class:`~sdk.errors.ConfigError` naming the field in the contract's words
+(docs/sdk.md), with the functionConfig as its resourceRef: ``functionConfig is missing; want a
+ConfigMap``, ``functionConfig ConfigMap/my-config: missing field data.namespace``.
 
 Example::
 
@@ -29,6 +30,7 @@ from typing import Any, TypeVar, cast
 
 from sdk.errors import ConfigError
 from sdk.resource import KubeObject
+from sdk.resourcelist import config_label, type_name
 
 __all__ = ["data", "parse"]
 
@@ -51,7 +53,7 @@ def data(function_config: KubeObject | None, *, required: bool = True) -> dict[s
     """
     if function_config is None:
         if required:
-            raise ConfigError("functionConfig is missing: expected a ConfigMap")
+            raise ConfigError("functionConfig is missing; want a ConfigMap", "functionConfig")
         return {}
     if function_config.kind != _CONFIG_MAP:
         raise ConfigError(
@@ -88,24 +90,32 @@ def parse(function_config: KubeObject | None, model: type[T]) -> T:
     """
     if not (isinstance(model, type) and dataclasses.is_dataclass(model)):
         raise TypeError(f"config model {model!r} is not a dataclass")
-    title = f"unable to convert functionConfig to {model.__name__}"
     kinds: tuple[str, ...] = tuple(getattr(model, "KINDS", ()))
     if function_config is None:
         expected = " or ".join((_CONFIG_MAP, *kinds))
-        raise ConfigError(f"{title}: functionConfig is missing (expected a {expected})")
+        raise ConfigError(f"functionConfig is missing; want a {expected}", "functionConfig")
+    title = config_label(function_config)
     kind = function_config.kind
     if kind == _CONFIG_MAP:
         source = function_config.get("data") or {}
         prefix = "data"
     elif kinds and kind not in kinds:
         expected = " or ".join((_CONFIG_MAP, *kinds))
-        raise ConfigError(f"{title}: kind is {kind!r}, expected {expected}", "kind")
+        raise ConfigError(f"{title}: kind is {kind!r}, want {expected}", "kind", function_config)
     else:
         source = function_config.to_dict()
         prefix = ""
     if not isinstance(source, Mapping):
-        raise ConfigError(f"{title}: {prefix} is a {type(source).__name__}, not a map", prefix)
-    return cast(T, _build(model, source, prefix, title, from_strings=kind == _CONFIG_MAP))
+        raise ConfigError(
+            f"{title}: field {prefix} is a {type_name(source)}, want a mapping",
+            prefix,
+            function_config,
+        )
+    try:
+        return cast(T, _build(model, source, prefix, title, from_strings=kind == _CONFIG_MAP))
+    except ConfigError as error:
+        error.obj = function_config  # the resourceRef of the result
+        raise
 
 
 def _camel(name: str) -> str:
@@ -135,7 +145,7 @@ def _build(
                 or spec.default_factory is not dataclasses.MISSING
             )
             if not has_default:
-                raise ConfigError(f"{title}: missing required field {path}", path)
+                raise ConfigError(f"{title}: missing field {path}", path)
             continue
         values[spec.name] = _convert(source[key], hints[spec.name], path, title, from_strings)
     return model(**values)
@@ -143,8 +153,10 @@ def _build(
 
 def _convert(value: Any, hint: Any, path: str, title: str, from_strings: bool) -> Any:
     def fail(expected: str) -> ConfigError:
-        shown = repr(value) if isinstance(value, str | int | float | bool) else type(value).__name__
-        return ConfigError(f"{title}: field {path}: expected {expected}, got {shown}", path)
+        shown = (
+            repr(value) if isinstance(value, str | int | float | bool) else f"a {type_name(value)}"
+        )
+        return ConfigError(f"{title}: field {path} is {shown}, want {expected}", path)
 
     origin = typing.get_origin(hint)
     if hint is Any:
@@ -188,7 +200,7 @@ def _convert(value: Any, hint: Any, path: str, title: str, from_strings: bool) -
         raise fail("a number")
     if origin is list:
         if not isinstance(value, list):
-            raise fail("a list")
+            raise fail("a sequence")
         (item_hint,) = typing.get_args(hint) or (Any,)
         return [
             _convert(item, item_hint, _join(path, index), title, from_strings)
@@ -196,7 +208,7 @@ def _convert(value: Any, hint: Any, path: str, title: str, from_strings: bool) -
         ]
     if origin is dict:
         if not isinstance(value, Mapping):
-            raise fail("a map")
+            raise fail("a mapping")
         _, item_hint = typing.get_args(hint) or (str, Any)
         return {
             str(key): _convert(item, item_hint, _join(path, str(key)), title, from_strings)
@@ -204,6 +216,6 @@ def _convert(value: Any, hint: Any, path: str, title: str, from_strings: bool) -
         }
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         if not isinstance(value, Mapping):
-            raise fail("a map")
+            raise fail("a mapping")
         return _build(hint, value, path, title, from_strings=from_strings)
     raise TypeError(f"config field {path}: unsupported type {hint!r}")

@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sdk.errors import InputError
+from sdk.errors import Error, InputError
 from sdk.resource import KubeObject
 from sdk.results import Result, Results
 from sdk.select import select
 
-__all__ = ["API_VERSION", "KIND", "ResourceList", "decode"]
+__all__ = ["API_VERSION", "KIND", "ResourceList", "config_label", "decode", "type_name"]
 
 API_VERSION = "config.kubernetes.io/v1"
 KIND = "ResourceList"
@@ -50,8 +50,30 @@ def decode(text: str | bytes) -> dict[str, Any]:
     else:
         data = _decode_yaml(stripped)
     if not isinstance(data, dict):
-        raise InputError(f"input is a {type(data).__name__}, not a ResourceList (a mapping)")
+        raise InputError(f"input is a {type_name(data)}, want a ResourceList mapping")
     return data
+
+
+def config_label(config: KubeObject) -> str:
+    """``functionConfig Kind/name``: how the contract's messages name the functionConfig."""
+    return f"functionConfig {config.kind or '<no kind>'}/{config.name or '<no name>'}"
+
+
+def type_name(value: Any) -> str:
+    """A value's type in YAML's words, as krm-fn (Rust) names it in messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "sequence"
+    if isinstance(value, dict):
+        return "mapping"
+    return type(value).__name__
 
 
 def _decode_yaml(text: str) -> Any:
@@ -102,29 +124,32 @@ class ResourceList:
             InputError: It is not a ResourceList: wrong kind, ``items`` not a list of mappings,
                 ``functionConfig`` not a mapping.
         """
+        # The contract's input checks (docs/sdk.md), as kpt's Go SDK (fn.ParseResourceList) makes
+        # them: kind ResourceList only, items a sequence of mappings, functionConfig a mapping.
         kind = data.get("kind")
+        if kind is None:
+            raise InputError(f"input has no kind, want kind: {KIND}")
         if kind != KIND:
-            raise InputError(f"input has kind {kind!r}: expected {KIND!r}")
+            raise InputError(f"input has kind {kind}, want {KIND}")
         raw_items = data.get("items")
         if raw_items is None:
             raw_items = []
         if not isinstance(raw_items, list):
-            raise InputError(f"ResourceList.items is a {type(raw_items).__name__}, not a list")
+            raise InputError(f"input field items is a {type_name(raw_items)}, want a sequence")
         items = []
         for index, item in enumerate(raw_items):
             if not isinstance(item, dict):
                 raise InputError(
-                    f"ResourceList.items[{index}] is a {type(item).__name__}, not a mapping"
+                    f"input items[{index}] is a {type_name(item)}, "
+                    "want a mapping (a Kubernetes object)"
                 )
             items.append(KubeObject(item))
         config = data.get("functionConfig")
         if config is not None and not isinstance(config, dict):
-            raise InputError(
-                f"ResourceList.functionConfig is a {type(config).__name__}, not a mapping"
-            )
+            raise InputError(f"input field functionConfig is a {type_name(config)}, want a mapping")
         raw_results = data.get("results") or []
         if not isinstance(raw_results, list):
-            raise InputError(f"ResourceList.results is a {type(raw_results).__name__}, not a list")
+            raise InputError(f"input field results is a {type_name(raw_results)}, want a sequence")
         results = Results([Result.from_dict(r) for r in raw_results if isinstance(r, dict)])
         return cls(
             items,
@@ -146,6 +171,32 @@ class ResourceList:
     def api_version(self) -> str:
         """The input's apiVersion (kept on output)."""
         return str(self._raw.get("apiVersion", API_VERSION))
+
+    def config_str(self, path: str) -> str:
+        """The string at ``path`` in the functionConfig, e.g. ``data.namespace`` of a ConfigMap.
+
+        The parallel of krm-fn's ``ResourceList::config_str``, in the same words.
+
+        Raises:
+            Error: The functionConfig is missing (field ``functionConfig``), or the field is
+                missing or not a string (resourceRef: the functionConfig; field: ``path``).
+        """
+        config = self.function_config
+        if config is None:
+            raise Error(
+                f"functionConfig is missing; want an object with a string field {path}, "
+                "such as a ConfigMap",
+                field="functionConfig",
+            )
+        value = config.get(path)
+        label = config_label(config)
+        if value is None:
+            raise Error(f"{label}: missing field {path}", config, path)
+        if not isinstance(value, str):
+            raise Error(
+                f"{label}: field {path} is a {type_name(value)}, want a string", config, path
+            )
+        return value
 
     def select(self, **criteria: Any) -> list[KubeObject]:
         """The items that match; see :func:`sdk.select.select` for the criteria."""

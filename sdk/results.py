@@ -105,6 +105,20 @@ class Results:
         Returns:
             The new result.
         """
+        result = self.make(message, severity, obj, field, file, tags)
+        self._results.append(result)
+        return result
+
+    @staticmethod
+    def make(
+        message: str,
+        severity: Severity = "error",
+        obj: KubeObject | None = None,
+        field: Path | None = None,
+        file: Mapping[str, Any] | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> Result:
+        """A result built as :meth:`add` builds it, not appended."""
         if severity not in _SEVERITIES:
             raise ValueError(f"severity must be one of {', '.join(_SEVERITIES)}, not {severity!r}")
         result = Result(
@@ -115,7 +129,6 @@ class Results:
             file=dict(file) if file is not None else _file_of(obj),
             tags=dict(tags or {}),
         )
-        self._results.append(result)
         return result
 
     def error(
@@ -135,6 +148,10 @@ class Results:
     ) -> Result:
         """Append a result with severity info. See :meth:`add`."""
         return self.add(message, "info", obj, field)
+
+    def append(self, result: Result) -> None:
+        """Append a result built elsewhere (e.g. with :meth:`make`)."""
+        self._results.append(result)
 
     def has_errors(self) -> bool:
         """Whether any result has severity error."""

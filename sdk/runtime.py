@@ -8,20 +8,26 @@ core serves
   writes stdout, exits with the code;
 * the wasm component: ``sdk.component`` calls :meth:`Function.process`.
 
-Whatever the function does, a ResourceList is written: an exception becomes a result with
-severity error carrying its message, and the exit code is 1 iff a result has severity error.
-Only input that is not a ResourceList at all gives no output (:class:`~sdk.errors.InputError`).
+Whatever the function does, a ResourceList is written, and the exit code is 1 iff a result has
+severity error. When the function fails (raises) the output is the input's items and
+functionConfig unchanged, the results added so far, then the failure as an error result: an
+:class:`~sdk.errors.Error` with its message, resourceRef and field; any other exception as
+``function panicked: TypeName: message`` (the words of krm-fn and of the Go SDK's recovered
+panic). Only input that is not a ResourceList at all gives no output
+(:class:`~sdk.errors.InputError`). The contract is in docs/sdk.md; tests/contract checks it.
 """
 
 from __future__ import annotations
 
+import copy
 import sys
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar, overload
 
 from sdk import config as config_module
-from sdk.errors import ConfigError, InputError
+from sdk.errors import Error, InputError
 from sdk.resourcelist import ResourceList
+from sdk.results import Result
 
 __all__ = ["Function", "function", "registered"]
 
@@ -49,16 +55,26 @@ class Function(Generic[C]):
         self.__doc__ = body.__doc__
 
     def apply(self, rl: ResourceList) -> None:
-        """Run the body on ``rl`` in place; its failures become error results in ``rl``."""
+        """Run the body on ``rl`` in place; a failure restores its items and adds the result."""
+        items = copy.deepcopy(rl.items)
+        config = copy.deepcopy(rl.function_config)
+        failure = self._call(rl)
+        if failure is not None:
+            rl.items, rl.function_config = items, config
+            rl.results.append(failure)
+
+    def _call(self, rl: ResourceList) -> Result | None:
+        """Run the body; the failure's result when it raised, else None."""
         try:
             if self.config is None:
                 self.body(rl)
             else:
                 self.body(rl, config_module.parse(rl.function_config, self.config))
-        except ConfigError as error:
-            rl.results.add(error.message, "error", field=error.field)
+        except Error as error:
+            return rl.results.make(error.message, "error", error.obj, error.field)
         except Exception as error:  # the contract: any failure is a result, not a crash
-            rl.results.error(_describe(error))
+            return rl.results.make(f"function panicked: {_describe(error)}", "error")
+        return None
 
     def run(self, text: str | bytes) -> tuple[str, int]:
         """Process a ResourceList given as text.
@@ -74,7 +90,13 @@ class Function(Generic[C]):
             InputError: ``text`` is not a ResourceList; there is nothing to write back.
         """
         rl = ResourceList.parse(text)
-        self.apply(rl)
+        failure = self._call(rl)
+        if failure is not None:
+            # Half-done edits are not written: the input again, with this run's results.
+            unchanged = ResourceList.parse(text)
+            unchanged.results = rl.results
+            unchanged.results.append(failure)
+            rl = unchanged
         return rl.to_json(), rl.results.exit_code
 
     def process(self, text: str) -> str:

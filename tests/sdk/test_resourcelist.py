@@ -102,19 +102,32 @@ BAD_CASES = [
     BadCase("broken JSON", '{"kind": ', "not valid JSON"),
     BadCase("broken YAML", "kind: [", "neither JSON nor valid YAML"),
     BadCase("not UTF-8", b"\xff\xfe{", "not UTF-8"),
-    BadCase("a JSON list", "[1]", "input is a list, not a ResourceList"),
-    BadCase("a scalar", "hello", "input is a str, not a ResourceList"),
-    BadCase("wrong kind", '{"kind": "List", "items": []}', "kind 'List': expected 'ResourceList'"),
-    BadCase("items not a list", '{"kind": "ResourceList", "items": {}}', "items is a dict"),
+    BadCase("a JSON list", "[1]", "input is a sequence, want a ResourceList mapping"),
+    BadCase("a scalar", "hello", "input is a string, want a ResourceList mapping"),
     BadCase(
-        "an item not a mapping", '{"kind": "ResourceList", "items": [{}, 3]}', "items[1] is a int"
+        "wrong kind", '{"kind": "List", "items": []}', "input has kind List, want ResourceList"
+    ),
+    BadCase(
+        "items not a list",
+        '{"kind": "ResourceList", "items": {}}',
+        "input field items is a mapping, want a sequence",
+    ),
+    BadCase(
+        "an item not a mapping",
+        '{"kind": "ResourceList", "items": [{}, 3]}',
+        "input items[1] is a number, want a mapping",
     ),
     BadCase(
         "functionConfig not a mapping",
         '{"kind": "ResourceList", "items": [], "functionConfig": "x"}',
-        "functionConfig is a str",
+        "input field functionConfig is a string, want a mapping",
     ),
-    BadCase("results not a list", '{"kind": "ResourceList", "results": 1}', "results is a int"),
+    BadCase("no kind", '{"items": []}', "input has no kind, want kind: ResourceList"),
+    BadCase(
+        "results not a list",
+        '{"kind": "ResourceList", "results": 1}',
+        "input field results is a number, want a sequence",
+    ),
 ]
 
 

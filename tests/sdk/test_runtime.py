@@ -116,18 +116,18 @@ CONFIG_CASES = [
         "missing",
         None,
         {
-            "message": "unable to convert functionConfig to Label: functionConfig is missing "
-            "(expected a ConfigMap)",
+            "message": "functionConfig is missing; want a ConfigMap",
             "severity": "error",
+            "field": {"path": "functionConfig"},
         },
     ),
     ConfigCase(
         "without the field",
         {"kind": "ConfigMap", "data": {}},
         {
-            "message": "unable to convert functionConfig to Label: "
-            "missing required field data.value",
+            "message": "functionConfig ConfigMap/<no name>: missing field data.value",
             "severity": "error",
+            "resourceRef": {"kind": "ConfigMap"},
             "field": {"path": "data.value"},
         },
     ),
@@ -149,7 +149,7 @@ def test_an_exception_becomes_an_error_result_after_earlier_results() -> None:
     assert code == 1
     assert json.loads(output)["results"] == [
         {"message": "before the crash", "severity": "warning"},
-        {"message": "KeyError: 'spec'", "severity": "error"},
+        {"message": "function panicked: KeyError: 'spec'", "severity": "error"},
     ]
 
 

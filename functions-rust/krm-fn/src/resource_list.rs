@@ -8,8 +8,8 @@ use crate::object::KubeObject;
 use crate::results::{Error, Results};
 use crate::yaml;
 
-/// The kinds accepted as input: the KRM function spec's ResourceList, and kyaml's v1 List.
-const KINDS: [&str; 2] = ["ResourceList", "List"];
+/// The one kind accepted as input, as kpt's Go SDK (`fn.ParseResourceList`) accepts only it.
+const KIND: &str = "ResourceList";
 
 /// The wire format of the input, and so of the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,8 +62,6 @@ pub struct ResourceList {
     pub items: Vec<KubeObject>,
     pub results: Results,
     function_config: Option<KubeObject>,
-    /// Why `functionConfig` is unusable, when it is present but not a mapping.
-    config_problem: Option<String>,
     /// The input's top level, with items/functionConfig/results taken out (left as null).
     top: Mapping,
 }
@@ -95,7 +93,7 @@ impl ResourceList {
             }
         };
         match yaml::get(&top, "kind") {
-            Some(Value::String(kind)) if KINDS.contains(&kind.as_str()) => {}
+            Some(Value::String(kind)) if kind == KIND => {}
             Some(Value::String(kind)) => {
                 return Err(InputError::new(format!(
                     "input has kind {kind}, want ResourceList"
@@ -130,17 +128,14 @@ impl ResourceList {
             }
         };
 
-        let (function_config, config_problem) = match yaml::take(&mut top, "functionConfig") {
-            None | Some(Value::Null) => (None, None),
-            Some(Value::Mapping(map)) => (Some(KubeObject::new(map)), None),
+        let function_config = match yaml::take(&mut top, "functionConfig") {
+            None | Some(Value::Null) => None,
+            Some(Value::Mapping(map)) => Some(KubeObject::new(map)),
             Some(other) => {
-                let problem = format!(
-                    "functionConfig is a {}, want a mapping (a Kubernetes object such as a ConfigMap)",
+                return Err(InputError::new(format!(
+                    "input field functionConfig is a {}, want a mapping",
                     yaml::type_name(&other)
-                );
-                // Keep the value so that it is written back unchanged.
-                yaml::set(&mut top, "functionConfig", other);
-                (None, Some(problem))
+                )))
             }
         };
 
@@ -159,17 +154,15 @@ impl ResourceList {
             items,
             results: Results::with_prior(prior),
             function_config,
-            config_problem,
             top,
         })
     }
 
-    /// The functionConfig, or an error saying it is missing or not an object.
+    /// The functionConfig, or an error saying it is missing (field `functionConfig`).
     pub fn function_config(&self) -> Result<&KubeObject, Error> {
-        match (&self.function_config, &self.config_problem) {
-            (Some(config), _) => Ok(config),
-            (None, Some(problem)) => Err(Error::new(problem.clone()).field("functionConfig")),
-            (None, None) => Err(Error::new("functionConfig is missing").field("functionConfig")),
+        match &self.function_config {
+            Some(config) => Ok(config),
+            None => Err(Error::new("functionConfig is missing").field("functionConfig")),
         }
     }
 

@@ -10,8 +10,9 @@ use crate::results::Error;
 
 /// A KRM function: changes `rl.items` and/or adds to `rl.results`.
 ///
-/// Returning `Err` adds it as an error result (exit code 1); the ResourceList is still written.
-/// Any `FnMut(&mut ResourceList) -> Result<(), Error>` is a processor.
+/// Returning `Err` fails the function (the contract, see docs/sdk.md): the output is the input's
+/// items and functionConfig unchanged, the results added so far, then `Err` as an error result;
+/// exit code 1. Any `FnMut(&mut ResourceList) -> Result<(), Error>` is a processor.
 pub trait Processor {
     fn process(&mut self, rl: &mut ResourceList) -> Result<(), Error>;
 }
@@ -28,8 +29,9 @@ where
 /// Run `processor` on the ResourceList in `input` (JSON or YAML) and return the output
 /// ResourceList (in the input's format) and the exit code (1 when a result is an error).
 ///
-/// A panic in the processor is caught where the target unwinds (native builds): the output is
-/// then the input's items unchanged plus an error result. `Err` only when `input` is not a
+/// When the processor returns `Err` the output is the input's items unchanged plus the results
+/// it added and the error; a panic is caught where the target unwinds (native builds) and gives
+/// the input's items unchanged plus one error result. `Err` only when `input` is not a
 /// ResourceList at all.
 pub fn run<P: Processor>(mut processor: P, input: &str) -> Result<(String, i32), InputError> {
     let (mut rl, format) = ResourceList::parse(input)?;
@@ -37,7 +39,11 @@ pub fn run<P: Processor>(mut processor: P, input: &str) -> Result<(String, i32),
     match outcome {
         Ok(Ok(())) => {}
         Ok(Err(error)) => {
-            rl.results.push(error.into_result());
+            // Half-done edits are not written: the input again, with this run's results.
+            let (mut unchanged, _) = ResourceList::parse(input)?;
+            unchanged.results = rl.results;
+            unchanged.results.push(error.into_result());
+            rl = unchanged;
         }
         Err(payload) => {
             let message = format!("function panicked: {}", panic_text(payload.as_ref()));

@@ -130,10 +130,6 @@ fn missing_config_is_an_error_result_and_items_are_written() {
 fn malformed_config_names_the_field_and_object() {
     for (config, want) in [
         (
-            r#""just a string""#,
-            "functionConfig is a string, want a mapping",
-        ),
-        (
             r#"{"kind":"ConfigMap","metadata":{"name":"c"},"data":{}}"#,
             "functionConfig ConfigMap/c: missing field data.namespace",
         ),
@@ -156,6 +152,42 @@ fn malformed_config_names_the_field_and_object() {
             parse(&input)["functionConfig"]
         );
     }
+}
+
+#[test]
+fn config_that_is_not_a_mapping_is_an_input_error() {
+    // As kpt's Go SDK: no output, the message names the field (the contract, docs/sdk.md).
+    let input = r#"{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[],"functionConfig":"just a string"}"#;
+    let error = run(set_namespace, input).unwrap_err();
+    assert_eq!(
+        error.message,
+        "input field functionConfig is a string, want a mapping"
+    );
+}
+
+#[test]
+fn kind_list_and_missing_kind_are_input_errors() {
+    for (input, want) in [
+        (r#"{"kind":"List","items":[]}"#, "input has kind List, want ResourceList"),
+        (r#"{"items":[]}"#, "input has no kind, want kind: ResourceList"),
+    ] {
+        assert_eq!(run(noop, input).unwrap_err().message, want);
+    }
+}
+
+#[test]
+fn err_writes_the_input_items_unchanged_with_the_results_so_far() {
+    let fail = |rl: &mut ResourceList| -> Result<(), Error> {
+        rl.items[0].set_namespace("half-done")?;
+        rl.results.warning("before failing");
+        Err(Error::new("failed"))
+    };
+    let (output, code) = run(fail, JSON_INPUT).unwrap();
+    assert_eq!(code, 1);
+    assert_eq!(parse(&output)["items"], parse(JSON_INPUT)["items"]);
+    let got = results(&output);
+    let messages: Vec<_> = got.iter().map(|r| r["message"].as_str().unwrap()).collect();
+    assert_eq!(messages, ["before failing", "failed"]);
 }
 
 #[test]
