@@ -59,6 +59,8 @@ def _build_catalog(session: nox.Session) -> None:
     from buildtools import catalog, golang
 
     started = time.monotonic()
+    for file in catalog.prune(DIST, catalog.CATALOG):
+        session.log(f"removed {file}: no longer pinned in buildtools/catalog.py")
     report = catalog.build_catalog(
         catalog.CATALOG, DIST, golang.toolchain(session), ROOT, log=session.log
     )

@@ -41,6 +41,7 @@ __all__ = [
     "build_catalog",
     "build_function",
     "image_refs",
+    "prune",
 ]
 
 GCR_PREFIX = "gcr.io/kpt-fn/"
@@ -232,6 +233,15 @@ def _artifact(function: CatalogFunction, toolchain: common.Toolchain, out: Path)
         images=image_refs(function),
         origin=ORIGIN,
     )
+
+
+def prune(dist: Path, functions: tuple[CatalogFunction, ...] | list[CatalogFunction]) -> list[str]:
+    """Remove kpt builds that ``functions`` no longer pins, so that no tag resolves to them."""
+    pinned = {(f.name, f.version) for f in functions}
+    dropped = common.remove_artifacts(
+        dist, lambda a: a.lang == LANG and (a.name, a.version) not in pinned
+    )
+    return [a.file for a in dropped]
 
 
 def build_catalog(

@@ -41,6 +41,7 @@ __all__ = [
     "metadata_payload",
     "read_manifest",
     "record_stamp",
+    "remove_artifacts",
     "sha256_file",
     "write_manifest",
 ]
@@ -240,6 +241,23 @@ def write_manifest(dist: Path, artifacts: Iterable[Artifact]) -> Path:
     tmp.write_text(json.dumps({"functions": entries}, indent=2) + "\n")
     os.replace(tmp, path)
     return path
+
+
+def remove_artifacts(dist: Path, drop: Callable[[Artifact], bool]) -> list[Artifact]:
+    """Delete the manifest entries ``drop`` selects, with their wasm files and stamps."""
+    kept: list[Artifact] = []
+    dropped: list[Artifact] = []
+    for artifact in read_manifest(dist):
+        (dropped if drop(artifact) else kept).append(artifact)
+    for artifact in dropped:
+        out = dist / artifact.file
+        out.unlink(missing_ok=True)
+        _stamp_path(out).unlink(missing_ok=True)
+    if dropped:
+        path = dist / MANIFEST_NAME
+        path.unlink()
+        write_manifest(dist, kept)
+    return dropped
 
 
 @dataclass

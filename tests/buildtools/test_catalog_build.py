@@ -120,3 +120,21 @@ def test_catalog_build_writes_the_manifest_then_skips(
     assert entry.file == "set-namespace.kpt-v0.4.1.wasm"
     again = catalog.build_catalog([SET_NAMESPACE], dist, go_toolchain, ROOT, log=print)
     assert not again.built and [a.name for a in again.skipped] == ["set-namespace"]
+
+
+def test_prune_removes_builds_no_longer_pinned(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    old = catalog.CatalogFunction("set-namespace", SET_NAMESPACE.module, "v0.3.0")
+    toolchain = common.Toolchain("go", "1.27.3", "wasip1-command")
+    artifacts = []
+    for function in (old, SET_NAMESPACE):
+        wasm = dist / function.artifact_name
+        wasm.write_bytes(b"\0asm\x01\0\0\0")
+        common.record_stamp(wasm, "stamp")
+        artifacts.append(catalog._artifact(function, toolchain, wasm))
+    common.write_manifest(dist, artifacts)
+    assert catalog.prune(dist, [SET_NAMESPACE]) == ["set-namespace.kpt-v0.3.0.wasm"]
+    assert not (dist / old.artifact_name).exists()
+    assert [a.version for a in common.read_manifest(dist)] == ["v0.4.1"]
+    assert catalog.prune(dist, [SET_NAMESPACE]) == []
