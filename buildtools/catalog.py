@@ -182,7 +182,7 @@ def build_function(
     function: CatalogFunction, out: Path, toolchain: common.Toolchain, repo: Path, work: Path
 ) -> None:
     """Download ``function``'s module and compile it to ``out`` (BuildError on any failure)."""
-    exe = toolchain.env.get("KRM_GO_EXE") or shutil.which("go")
+    exe = toolchain.details.get("KRM_GO_EXE") or shutil.which("go")
     if exe is None:
         raise common.BuildError(function.name, "no `go` compiler found")
     work.mkdir(parents=True, exist_ok=True)

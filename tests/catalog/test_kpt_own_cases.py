@@ -81,6 +81,14 @@ def _cases_or_empty() -> list[GoCase]:
 
 
 CASES = _cases_or_empty()
+# These kpt cases set metadata.name to "" (or start from ""): the runner refuses a resource
+# without a name, going in or coming out
+# (kpt's IsKRM rule, runner/krm/resource.py), so these two differ from kpt's filter test on
+# purpose. strict: if the runner starts accepting them, the mark must go.
+_EMPTY_NAME = pytest.mark.xfail(
+    strict=True, reason="the runner refuses resources whose metadata.name is empty"
+)
+_DIFFER = {"set empty values", "set non-empty values from empty values"}
 
 
 def test_kpts_own_cases_were_found() -> None:
@@ -93,7 +101,11 @@ def _docs(text: str) -> list[Any]:
     return [doc for doc in yaml.safe_load_all(text) if doc is not None]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"{i}-{c.name}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, marks=[_EMPTY_NAME] if c.name in _DIFFER else []) for c in CASES],
+    ids=[f"{i}-{c.name}" for i, c in enumerate(CASES)],
+)
 def test_apply_setters_as_kpts_own_test_expects(cli: Cli, tmp_path: Path, case: GoCase) -> None:
     config = tmp_path / "setters.yaml"
     config.write_text(
