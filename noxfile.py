@@ -132,10 +132,12 @@ def test(session: nox.Session) -> None:
 
 def _native_library_tests(session: nox.Session) -> None:
     """The Go and Rust helper libraries' own unit and golden tests, on the host (no wasm)."""
-    from buildtools import rust
+    from buildtools import golang, rust
 
+    # Offline, on the module cache the build filled (go.sum's modules): no network in tests.
+    env = golang.go_env(ROOT, online=False, wasm=False)
     with session.chdir(ROOT / "functions-go"):
-        session.run("go", "test", "./...", env={"GOPROXY": "off", "GOTOOLCHAIN": "local"})
+        session.run("go", "test", "./...", env={k: env[k] for k in golang.GO_VARIABLES})
     rust.cargo_test(session, ROOT / "functions-rust")
 
 

