@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import nox
@@ -54,13 +55,29 @@ def _install_build_tools(session: nox.Session, langs: tuple[str, ...]) -> None:
     session.install(*_groups(*(group for group in groups if group)), "-e", ".")
 
 
+def _build_catalog(session: nox.Session) -> None:
+    from buildtools import catalog, golang
+
+    started = time.monotonic()
+    for file in catalog.prune(DIST, catalog.CATALOG):
+        session.log(f"removed {file}: no longer pinned in buildtools/catalog.py")
+    report = catalog.build_catalog(
+        catalog.CATALOG, DIST, golang.toolchain(session), ROOT, log=session.log
+    )
+    session.log(f"catalog: {time.monotonic() - started:.1f} s")
+    _report(session, report, "catalog")
+
+
 def _build(session: nox.Session, langs: tuple[str, ...]) -> None:
-    """Build each language; one language's failure does not stop the others."""
-    _install_build_tools(session, langs)
+    """Build each language (and kpt's catalog); one failure does not stop the others."""
+    _install_build_tools(session, tuple("go" if lang == "catalog" else lang for lang in langs))
     failures = []
     for lang in langs:
         try:
-            _build_lang(session, lang)
+            if lang == "catalog":
+                _build_catalog(session)
+            else:
+                _build_lang(session, lang)
         except nox.command.CommandFailed as failed:
             failures.append(f"{lang}: {failed}")
         except Exception as error:  # session.error raises nox's private _SessionQuit
@@ -72,8 +89,15 @@ def _build(session: nox.Session, langs: tuple[str, ...]) -> None:
 
 @nox.session
 def build(session: nox.Session) -> None:
-    """Compile every function of every language to dist/functions (skips what is up to date)."""
-    _build(session, LANGS)
+    """Compile every function of every language and kpt's catalog to dist/functions (skips what
+    is up to date)."""
+    _build(session, (*LANGS, "catalog"))
+
+
+@nox.session(name="build-catalog")
+def build_catalog(session: nox.Session) -> None:
+    """Compile kpt's catalog functions from their Go modules (buildtools/catalog.py lists them)."""
+    _build(session, ("catalog",))
 
 
 @nox.session(name="build-go")
@@ -108,10 +132,12 @@ def test(session: nox.Session) -> None:
 
 def _native_library_tests(session: nox.Session) -> None:
     """The Go and Rust helper libraries' own unit and golden tests, on the host (no wasm)."""
-    from buildtools import rust
+    from buildtools import golang, rust
 
+    # Offline, on the module cache the build filled (go.sum's modules): no network in tests.
+    env = golang.go_env(ROOT, online=False, wasm=False)
     with session.chdir(ROOT / "functions-go"):
-        session.run("go", "test", "./...", env={"GOPROXY": "off", "GOTOOLCHAIN": "local"})
+        session.run("go", "test", "./...", env={k: env[k] for k in golang.GO_VARIABLES})
     rust.cargo_test(session, ROOT / "functions-rust")
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "metadata_payload",
     "read_manifest",
     "record_stamp",
+    "remove_artifacts",
     "sha256_file",
     "write_manifest",
 ]
@@ -99,6 +100,17 @@ class Artifact:
     sha256: str
     size: int
     description: str = ""
+    # Set for builds of someone else's published function (kpt's catalog): which release it is,
+    # the Go module it came from, the image references it answers to, and whose it is.
+    version: str | None = None
+    module: str | None = None
+    images: list[str] | None = None
+    origin: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """One manifest entry per name, language (implementation) and version."""
+        return (self.name, self.lang, self.version or "")
 
 
 def discover(root: Path, lang: str) -> list[FunctionSource]:
@@ -217,15 +229,35 @@ def read_manifest(dist: Path) -> list[Artifact]:
 
 
 def write_manifest(dist: Path, artifacts: Iterable[Artifact]) -> Path:
-    """Merge ``artifacts`` into ``index.json`` (one entry per name+lang), written atomically."""
-    merged = {(a.name, a.lang): a for a in read_manifest(dist)}
-    merged.update({(a.name, a.lang): a for a in artifacts})
-    entries = [asdict(merged[key]) for key in sorted(merged)]
+    """Merge ``artifacts`` into ``index.json`` (one entry per name, lang and version), written
+    atomically; fields that are not set are left out."""
+    merged = {a.key: a for a in read_manifest(dist)}
+    merged.update({a.key: a for a in artifacts})
+    entries = [
+        {k: v for k, v in asdict(merged[key]).items() if v is not None} for key in sorted(merged)
+    ]
     path = dist / MANIFEST_NAME
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps({"functions": entries}, indent=2) + "\n")
     os.replace(tmp, path)
     return path
+
+
+def remove_artifacts(dist: Path, drop: Callable[[Artifact], bool]) -> list[Artifact]:
+    """Delete the manifest entries ``drop`` selects, with their wasm files and stamps."""
+    kept: list[Artifact] = []
+    dropped: list[Artifact] = []
+    for artifact in read_manifest(dist):
+        (dropped if drop(artifact) else kept).append(artifact)
+    for artifact in dropped:
+        out = dist / artifact.file
+        out.unlink(missing_ok=True)
+        _stamp_path(out).unlink(missing_ok=True)
+    if dropped:
+        path = dist / MANIFEST_NAME
+        path.unlink()
+        write_manifest(dist, kept)
+    return dropped
 
 
 @dataclass

@@ -63,7 +63,7 @@ _RUST_KEYWORDS = frozenset(_RUST_KEYWORD_TEXT.split())
 _RUST_RESERVED_PACKAGES = frozenset({"test", "std", "core", "alloc", "proc-macro", "krm-fn"})
 # Identifiers the templates already use for something else.
 _TAKEN = {
-    "go": frozenset({"main", "krmfn", "golden", "testing"}),
+    "go": frozenset({"main", "fn", "golden", "testing", "os", "sort"}),
     "rust": frozenset({"main", "annotations", "krm_fn", "tests", "golden"}),
     "py": frozenset({"main", "sdk", "annotations"}),
 }

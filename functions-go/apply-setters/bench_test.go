@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
 // benchInput is a ResourceList of n commented Deployments with setter markers, as the runner
@@ -46,8 +48,8 @@ func benchmarkProcess(b *testing.B, n int) {
 	b.SetBytes(int64(len(input)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, code, err := process(input); err != nil || code != 0 {
-			b.Fatalf("code %d, err %v", code, err)
+		if _, err := fn.Run(fn.ResourceListProcessorFunc(process), input); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

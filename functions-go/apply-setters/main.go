@@ -1,135 +1,162 @@
 // Command apply-setters sets field values marked with kpt setter comments, like kpt's
-// apply-setters. The functionConfig is a ConfigMap whose data maps setter names to values;
-// in the items,
+// apply-setters, on kpt's Go SDK. The functionConfig is a ConfigMap whose data maps setter names
+// to values; in the items,
 //
 //	replicas: 1 # kpt-set: ${replicas}
 //	image: nginx:1.0 # kpt-set: ${image}:${tag}
 //	- value # kpt-set: ${name}
+//	args: # kpt-set: ${args}
+//	  - a
 //
-// get the comment's pattern with every ${setter} replaced by its value. Only scalars are set
-// (not the sequence setters of kpt). A field whose pattern names a setter the ConfigMap does
-// not define is left as it is, as kpt does. Each field set gives an info result.
-//
-// The function reads comments, so it wants YAML input (metadata.yaml: input: yaml) and edits
-// the input text in place: only the values it sets change, every comment and all formatting
-// stay. A field that was a string stays a string (the value is quoted when needed); a number
-// or boolean field takes the value as YAML would type it (replicas: 4, not "4").
-// JSON input has no comments, so it only has its functionConfig checked.
+// get the comment's pattern with every ${setter} replaced by its value; a list field marked with
+// one setter takes the setter's value as a YAML list ("[a, b]"). A field whose pattern names a
+// setter the ConfigMap does not define is left as it is, as kpt does. Each field set gives an
+// info result. A field that was a string stays a string; a number or boolean field takes the
+// value as YAML types it (replicas: 4, not "4"). The SDK keeps comments; the runner keeps the
+// rest of the text.
 package main
 
 import (
-	"bytes"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 
-	"krm-wasm.dev/functions-go/krmfn"
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-func main() { krmfn.AsMainRaw(process) }
+func main() {
+	if err := fn.AsMain(fn.ResourceListProcessorFunc(process)); err != nil {
+		os.Exit(1)
+	}
+}
 
 var (
-	setterComment = regexp.MustCompile(`^kpt-set:\s*(.+?)\s*$`)
+	setterComment = regexp.MustCompile(`^#?\s*kpt-set:\s*(.+?)\s*$`)
 	setterRef     = regexp.MustCompile(`\$\{([^{}]+)\}`)
+	wholeSetter   = regexp.MustCompile(`^\$\{([^{}]+)\}$`)
 )
 
-// process is the function as bytes to bytes (see krmfn.Run for the contract).
-func process(input []byte) ([]byte, int, error) {
-	_, format, err := krmfn.ParseResourceList(input)
-	if err != nil {
-		return nil, 1, err
-	}
-	var docs []any
-	var spans []krmfn.ScalarSpan
-	if format == krmfn.FormatYAML { // JSON has no comments: do not parse it a second time
-		docs, spans, err = krmfn.ParseYAMLScalars(input)
-	}
-	if format == krmfn.FormatJSON || err != nil || len(docs) != 1 || !blockMappingAtColumn0(input) {
-		// no comments to read: only check the functionConfig
-		return krmfn.Run(func(rl *krmfn.ResourceList) error { readSetters(rl); return nil }, input)
-	}
-	rl, err := krmfn.NewResourceList(docs[0])
-	if err != nil {
-		return nil, 1, err
-	}
+func process(rl *fn.ResourceList) (bool, error) {
 	setters, ok := readSetters(rl)
 	if !ok {
-		out, err := rl.Marshal(krmfn.FormatYAML)
-		return out, rl.ExitCode(), err
+		return false, nil
 	}
-	out := applyEdits(input, rl, setters, spans)
-	if len(rl.Results) > 0 {
-		out = appendResults(out, rl)
+	for i, obj := range rl.Items {
+		node := obj.CopyToResourceNode()
+		a := applier{setters: setters, obj: obj, rl: rl}
+		a.walk(node.YNode(), nil)
+		if a.changed {
+			rl.Items[i] = fn.MoveToKubeObject(node)
+		}
 	}
-	return out, rl.ExitCode(), nil
+	return rl.Results.ExitCode() == 0, nil
 }
 
 // readSetters reads functionConfig.data, recording an error result when it is unusable.
-func readSetters(rl *krmfn.ResourceList) (map[string]string, bool) {
+func readSetters(rl *fn.ResourceList) (map[string]string, bool) {
 	cfg := rl.FunctionConfig
-	if cfg == nil {
+	if cfg == nil || cfg.IsEmpty() {
 		rl.Results.Errorf("functionConfig is missing: apply-setters needs a ConfigMap whose data maps setter names to values")
 		return nil, false
 	}
-	data, ok := cfg.GetMap("data")
-	if !ok || data.Len() == 0 {
-		rl.Results.Errorf("functionConfig %s has no data: it must map setter names to values", cfg).
-			For(cfg).AtField("data")
+	data, found, err := cfg.NestedStringMap("data")
+	if err != nil || !found || len(data) == 0 {
+		rl.Results = append(rl.Results, result(cfg, fn.Error, "data",
+			fmt.Sprintf("functionConfig %s/%s has no data: it must map setter names to values",
+				cfg.GetKind(), cfg.GetName())))
 		return nil, false
 	}
-	setters := map[string]string{}
-	for _, e := range data.Entries() {
-		text, ok := krmfn.ScalarText(e.Value)
+	return data, true
+}
+
+type applier struct {
+	setters map[string]string
+	obj     *fn.KubeObject
+	rl      *fn.ResourceList
+	changed bool
+}
+
+func (a *applier) walk(node *yaml.Node, path []string) {
+	switch node.Kind {
+	case yaml.DocumentNode:
+		for _, child := range node.Content {
+			a.walk(child, path)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(node.Content); i += 2 {
+			key, value := node.Content[i], node.Content[i+1]
+			child := append(append([]string{}, path...), key.Value)
+			comment := value.LineComment
+			if comment == "" && value.Kind == yaml.SequenceNode {
+				comment = key.LineComment // "args: # kpt-set: ${args}" sits on the key
+			}
+			a.set(value, comment, child)
+			a.walk(value, child)
+		}
+	case yaml.SequenceNode:
+		for i, item := range node.Content {
+			index := append([]string{}, path...)
+			index[len(index)-1] += fmt.Sprintf("[%d]", i)
+			a.set(item, item.LineComment, index)
+			a.walk(item, index)
+		}
+	}
+}
+
+// set applies the setter pattern of comment, if any, to node.
+func (a *applier) set(node *yaml.Node, comment string, path []string) {
+	m := setterComment.FindStringSubmatch(strings.TrimSpace(comment))
+	if m == nil {
+		return
+	}
+	switch node.Kind {
+	case yaml.ScalarNode:
+		value, complete := substitute(m[1], a.setters)
+		if !complete || value == node.Value {
+			return
+		}
+		wasString := node.Tag == "!!str"
+		node.Value = value
+		node.Tag = tagOf(value)
+		if wasString {
+			node.Tag = "!!str"
+		}
+		if node.Tag == "!!str" && node.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 &&
+			tagOf(value) != "!!str" {
+			node.Style = yaml.DoubleQuotedStyle // "3" stays a string
+		}
+		a.record(path, fmt.Sprintf("set field value to %q", value))
+	case yaml.SequenceNode:
+		name := wholeSetter.FindStringSubmatch(m[1])
+		if name == nil {
+			return
+		}
+		raw, ok := a.setters[name[1]]
 		if !ok {
-			rl.Results.Errorf("setter %q in functionConfig %s must be a scalar value", e.Key, cfg).
-				For(cfg).AtField("data." + e.Key)
-			continue
+			return
 		}
-		setters[e.Key] = text
+		var values []any
+		if err := yaml.Unmarshal([]byte(raw), &values); err != nil {
+			a.rl.Results = append(a.rl.Results, result(a.obj, fn.Error, strings.Join(path, "."),
+				fmt.Sprintf("setter %s: a list field needs a YAML list of values, got %q", name[1], raw)))
+			return
+		}
+		content := make([]*yaml.Node, 0, len(values))
+		for _, v := range values {
+			text := fmt.Sprint(v)
+			content = append(content, &yaml.Node{Kind: yaml.ScalarNode, Value: text, Tag: tagOf(text)})
+		}
+		node.Content = content
+		node.Style = 0
+		a.record(path, fmt.Sprintf("set field value to %q", raw))
 	}
-	return setters, !rl.Results.HasErrors()
 }
 
-type edit struct {
-	start, end int
-	text       string
-}
-
-// applyEdits replaces the text of every marked scalar of the items and records info results.
-func applyEdits(input []byte, rl *krmfn.ResourceList, setters map[string]string, spans []krmfn.ScalarSpan) []byte {
-	var edits []edit
-	for _, span := range spans {
-		if span.Comment == "" || len(span.Path) < 3 || span.Path[0] != "items" {
-			continue
-		}
-		index, ok := span.Path[1].(int)
-		if !ok || index >= len(rl.Items) {
-			continue
-		}
-		m := setterComment.FindStringSubmatch(span.Comment)
-		if m == nil {
-			continue
-		}
-		value, complete := substitute(m[1], setters)
-		if !complete {
-			continue
-		}
-		text := render(value, span)
-		if text == string(input[span.Start:span.End]) {
-			continue
-		}
-		edits = append(edits, edit{span.Start, span.End, text})
-		rl.Results.Infof("set field value to %q", value).For(rl.Items[index]).AtField(fieldPath(span.Path[2:]))
-	}
-	var out bytes.Buffer
-	last := 0
-	for _, e := range edits { // spans come in source order
-		out.Write(input[last:e.start])
-		out.WriteString(e.text)
-		last = e.end
-	}
-	out.Write(input[last:])
-	return out.Bytes()
+func (a *applier) record(path []string, message string) {
+	a.changed = true
+	a.rl.Results = append(a.rl.Results, result(a.obj, fn.Info, strings.Join(path, "."), message))
 }
 
 // substitute replaces each ${name} of pattern; complete is false when a setter is undefined.
@@ -145,72 +172,24 @@ func substitute(pattern string, setters map[string]string) (string, bool) {
 	return value, complete
 }
 
-// render writes value in the place of the scalar span, keeping its type and quoting style.
-func render(value string, span krmfn.ScalarSpan) string {
-	if _, wasString := span.Value.(string); !wasString {
-		if _, isString := krmfn.ResolvePlain(value).(string); !isString {
-			return value // a number, boolean or null: plain, typed as YAML types it
-		}
-		return krmfn.FormatString(value)
+// tagOf is the tag YAML gives value written plain (!!int for 3, !!str for "a: b").
+func tagOf(value string) string {
+	var node yaml.Node
+	if err := yaml.Unmarshal([]byte(value), &node); err != nil || len(node.Content) != 1 ||
+		node.Content[0].Kind != yaml.ScalarNode || node.Content[0].Value != value {
+		return "!!str"
 	}
-	switch {
-	case span.Style == krmfn.StyleDoubleQuoted:
-		return krmfn.DoubleQuote(value)
-	case span.Style == krmfn.StyleSingleQuoted && !strings.ContainsAny(value, "\n\r\t"):
-		return "'" + strings.ReplaceAll(value, "'", "''") + "'"
-	default:
-		return krmfn.FormatString(value)
-	}
+	return node.Content[0].ShortTag()
 }
 
-// fieldPath renders a path as spec.containers[0].image.
-func fieldPath(path []any) string {
-	var b strings.Builder
-	for _, p := range path {
-		switch x := p.(type) {
-		case int:
-			fmt.Fprintf(&b, "[%d]", x)
-		default:
-			if b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			fmt.Fprint(&b, x)
-		}
+func result(obj *fn.KubeObject, severity fn.Severity, path, message string) *fn.Result {
+	return &fn.Result{
+		Message:  message,
+		Severity: severity,
+		ResourceRef: &fn.ResourceRef{
+			APIVersion: obj.GetAPIVersion(), Kind: obj.GetKind(),
+			Name: obj.GetName(), Namespace: obj.GetNamespace(),
+		},
+		Field: &fn.Field{Path: path},
 	}
-	return b.String()
-}
-
-// blockMappingAtColumn0 reports whether the document is a block mapping with keys at column 0,
-// so that a "results:" block can be appended to it as text.
-func blockMappingAtColumn0(input []byte) bool {
-	for _, line := range strings.Split(string(input), "\n") {
-		t := strings.TrimRight(line, " \t\r")
-		if t == "" || t == "---" || strings.HasPrefix(t, "#") || strings.HasPrefix(t, "%") {
-			continue
-		}
-		return t[0] != ' ' && t[0] != '{' && t[0] != '[' && t[0] != '-'
-	}
-	return false
-}
-
-// appendResults adds this run's results to the document's text (before a final "..." if any).
-// When the input already has results, they are written back as they were and this run's
-// results are left out (the text of the old ones cannot be extended safely).
-func appendResults(text []byte, rl *krmfn.ResourceList) []byte {
-	docs, err := krmfn.ParseYAML(text)
-	if err == nil && len(docs) == 1 {
-		if m, ok := docs[0].(*krmfn.Map); ok && m.Has("results") {
-			return text
-		}
-	}
-	results, _ := rl.Document().Get("results")
-	block := krmfn.EncodeYAML(krmfn.NewMap("results", results))
-	body := bytes.TrimRight(text, " \t\r\n")
-	tail := []byte{}
-	if bytes.HasSuffix(body, []byte("\n...")) {
-		body, tail = body[:len(body)-3], []byte("...\n")
-	}
-	out := append(append([]byte{}, body...), '\n')
-	out = append(out, block...)
-	return append(out, tail...)
 }

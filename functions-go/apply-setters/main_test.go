@@ -5,75 +5,80 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"krm-wasm.dev/functions-go/internal/golden"
-	"krm-wasm.dev/functions-go/krmfn"
 )
 
-// Only the text variant carries the comments the function reads.
-func TestGolden(t *testing.T) { golden.Check(t, process, "yaml-text") }
+var run = golden.SDK(fn.ResourceListProcessorFunc(process))
 
-// The output is the input text with only the marked values changed: comments stay.
-func TestKeepsCommentsAndText(t *testing.T) {
-	dir := filepath.Join("testdata", "basic")
-	in := string(golden.TextInput(t, dir))
-	out, code, err := process([]byte(in))
+// Only the text variant carries the comments the function reads.
+func TestGolden(t *testing.T) { golden.Check(t, run, "yaml-text") }
+
+// The SDK keeps the comments: each marked value changes, its comment stays.
+func TestKeepsComments(t *testing.T) {
+	out, code, err := run(golden.TextInput(t, filepath.Join("testdata", "basic")))
 	if err != nil || code != 0 {
 		t.Fatalf("code %d, err %v", code, err)
 	}
 	for _, want := range []string{
-		"- # a Deployment with setters\n",
-		"    name: shop # kpt-set: ${name}\n",
-		"    tier: backend # no setter here\n",
-		"    replicas: 3 # kpt-set: ${replicas}\n",
-		`          image: "registry.example.com/shop:2.1" # kpt-set: ${image}:${tag}` + "\n",
-		"          - 'it''s debug' # kpt-set: ${log-level}\n",
-		"          - keep # kpt-set: ${undefined-setter}\n",
-		"    - port: 8080 # kpt-set: ${port}\n",
-		"- message: set field value to \"3\"\n  severity: info\n  resourceRef:\n    apiVersion: apps/v1\n" +
-			"    kind: Deployment\n    name: my-app\n  field:\n    path: spec.replicas\n",
-		"    path: spec.template.spec.containers[0].args[1]\n",
+		"# a Deployment with setters",
+		"name: shop # kpt-set: ${name}",
+		"tier: backend # no setter here",
+		"replicas: 3 # kpt-set: ${replicas}",
+		`image: "registry.example.com/shop:2.1" # kpt-set: ${image}:${tag}`,
+		"- keep # kpt-set: ${undefined-setter}",
+		"- port: 8080 # kpt-set: ${port}",
+		"path: spec.template.spec.containers[0].args[1]",
+		`message: set field value to "3"`,
 	} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	// everything before the results is the input with the values replaced
-	body := string(out)[:strings.Index(string(out), "results:\n")]
-	replaced := strings.NewReplacer("my-app", "shop", "replicas: 1 ", "replicas: 3 ",
-		`"nginx:1.0"`, `"registry.example.com/shop:2.1"`, "'info'", "'it''s debug'", "port: 80 ", "port: 8080 ").Replace(in)
-	if body != replaced {
-		t.Errorf("the text changed beyond the values:\n%s", body)
+}
+
+// A list field marked with one setter takes the setter's value as a YAML list, as kpt's does.
+func TestListSetter(t *testing.T) {
+	in := `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: v1
+  kind: Pod
+  metadata:
+    name: p
+  spec:
+    args: # kpt-set: ${args}
+    - old
+    ports: [1] # kpt-set: ${ports}
+functionConfig:
+  apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: setters
+  data:
+    args: "[a, 'b c']"
+    ports: "[80, 443]"
+`
+	out, code, err := run([]byte(in))
+	if err != nil || code != 0 {
+		t.Fatalf("code %d, err %v\n%s", code, err, out)
 	}
-	rl, _, err := krmfn.ParseResourceList(out)
-	if err != nil || len(rl.Results) != 0 || len(rl.Items) != 2 {
-		t.Fatalf("output does not read back: %v", err)
+	for _, want := range []string{"- a\n", "- b c\n", "- 80\n", "- 443\n"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), "old") {
+		t.Errorf("the old list stayed:\n%s", out)
 	}
 }
 
-func TestJSONInput(t *testing.T) {
-	out, code, err := process([]byte(`{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[{"a":1}]}`))
-	if err != nil || code != 1 || !strings.HasPrefix(string(out), `{"apiVersion"`) ||
-		!strings.Contains(string(out), "functionConfig is missing") {
-		t.Errorf("code %d, err %v, out %s", code, err, out)
-	}
-}
-
-func TestRender(t *testing.T) {
-	cases := []struct {
-		value string
-		span  krmfn.ScalarSpan
-		want  string
-	}{
-		{"3", krmfn.ScalarSpan{Value: krmfn.Number("1")}, "3"},
-		{"three", krmfn.ScalarSpan{Value: krmfn.Number("1")}, "three"},
-		{"3", krmfn.ScalarSpan{Value: "x"}, `"3"`},
-		{"a: b", krmfn.ScalarSpan{Value: "x"}, `"a: b"`},
-		{"v", krmfn.ScalarSpan{Value: "x", Style: krmfn.StyleDoubleQuoted}, `"v"`},
-		{"true", krmfn.ScalarSpan{Value: false}, "true"},
-	}
-	for _, c := range cases {
-		if got := render(c.value, c.span); got != c.want {
-			t.Errorf("render(%q, %+v) = %s, want %s", c.value, c.span, got, c.want)
+func TestTagOf(t *testing.T) {
+	for value, want := range map[string]string{
+		"3": "!!int", "true": "!!bool", "three": "!!str", "a: b": "!!str", "1.5": "!!float", "": "!!str",
+	} {
+		if got := tagOf(value); got != want {
+			t.Errorf("tagOf(%q) = %s, want %s", value, got, want)
 		}
 	}
 }

@@ -5,14 +5,20 @@ import (
 	"strings"
 	"testing"
 
-	"krm-wasm.dev/functions-go/krmfn"
+	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
-// benchInput is a ResourceList of n Deployments in JSON (as the runner sends this function)
-// or in YAML (krmfn's other input path).
-func benchInput(n int, format krmfn.Format) []byte {
+type format int
+
+const (
+	formatJSON format = iota
+	formatYAML
+)
+
+// benchInput is a ResourceList of n Deployments in JSON or in YAML (as the runner sends it).
+func benchInput(n int, format format) []byte {
 	var b strings.Builder
-	if format == krmfn.FormatJSON {
+	if format == formatJSON {
 		b.WriteString(`{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[`)
 		for i := 0; i < n; i++ {
 			if i > 0 {
@@ -58,19 +64,19 @@ func benchInput(n int, format krmfn.Format) []byte {
 	return []byte(b.String())
 }
 
-func benchmarkRun(b *testing.B, n int, format krmfn.Format) {
+func benchmarkRun(b *testing.B, n int, format format) {
 	input := benchInput(n, format)
 	b.SetBytes(int64(len(input)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, code, err := krmfn.Run(setNamespace, input); err != nil || code != 0 {
-			b.Fatalf("code %d, err %v", code, err)
+		if _, err := fn.Run(fn.ResourceListProcessorFunc(setNamespace), input); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
 
 // ns/op should grow about as the item count (MB/s about flat) from 1,000 to 5,000 items.
-func BenchmarkJSON1000(b *testing.B) { benchmarkRun(b, 1000, krmfn.FormatJSON) }
-func BenchmarkJSON5000(b *testing.B) { benchmarkRun(b, 5000, krmfn.FormatJSON) }
-func BenchmarkYAML1000(b *testing.B) { benchmarkRun(b, 1000, krmfn.FormatYAML) }
-func BenchmarkYAML5000(b *testing.B) { benchmarkRun(b, 5000, krmfn.FormatYAML) }
+func BenchmarkJSON1000(b *testing.B) { benchmarkRun(b, 1000, formatJSON) }
+func BenchmarkJSON5000(b *testing.B) { benchmarkRun(b, 5000, formatJSON) }
+func BenchmarkYAML1000(b *testing.B) { benchmarkRun(b, 1000, formatYAML) }
+func BenchmarkYAML5000(b *testing.B) { benchmarkRun(b, 5000, formatYAML) }

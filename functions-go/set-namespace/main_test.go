@@ -3,10 +3,10 @@ package main
 import (
 	"testing"
 
+	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"krm-wasm.dev/functions-go/internal/golden"
-	"krm-wasm.dev/functions-go/krmfn"
 )
 
 func TestGolden(t *testing.T) {
-	golden.Check(t, func(in []byte) ([]byte, int, error) { return krmfn.Run(setNamespace, in) })
+	golden.Check(t, golden.SDK(fn.ResourceListProcessorFunc(setNamespace)))
 }

@@ -1,25 +1,37 @@
 """Resolving function references (``--image``, ``--exec``, Kptfile entries) to wasm files.
 
 An image reference such as ``gcr.io/kpt-fn/set-namespace:v0.4.1`` names a function by its last path
-element (``set-namespace``); ``NAME@LANG`` picks one language where several implement a name, and a
-bare name takes the first of ``DEFAULT_LANGUAGES`` that exists. The search path is ``--fn-path``
-directories, then ``$KRM_FN_PATH`` (``:``-separated), then this project's ``dist/functions``. A
-directory is read through its ``index.json`` when it has one, else by file names
-``<name>.<lang>.wasm`` or ``<name>.wasm``.
+element (``set-namespace``); ``NAME@LANG`` picks one implementation where several implement a name
+(``go``, ``rust``, ``py``, or ``kpt`` for kpt's own catalog build).
+
+Versioned builds (``index.json`` entries with a ``version``, such as kpt's catalog functions that
+``nox -s build`` compiles) answer to tags as kpt's images do (``tags.select_version``): a kpt
+image (``gcr.io/kpt-fn/...``, ``ghcr.io/kptdev/krm-functions-catalog/...``) or any tagged
+reference runs the version its tag names, and a tag that names none of the versions built is an
+error listing them. Unversioned builds (this project's own functions) answer to a bare name
+first, Rust, then Go, then Python; a tagged reference runs one of them only when no build of that
+name has a version (the tag cannot be checked then: docs/commands.md says so).
+
+The search path is ``--fn-path`` directories, then ``$KRM_FN_PATH`` (``:``-separated), then this
+project's ``dist/functions``. A directory is read through its ``index.json`` when it has one, else
+by file names ``<name>.<lang>-<version>.wasm``, ``<name>.<lang>.wasm`` or ``<name>.wasm``.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from runner.catalog.tags import select_version
 from runner.errors import FunctionNotFound, UsageError
 
 __all__ = [
     "DEFAULT_LANGUAGES",
+    "KPT_IMAGE_PREFIXES",
     "CatalogEntry",
     "ImageRef",
     "catalog",
@@ -30,7 +42,9 @@ __all__ = [
 ]
 
 # Rust first: smallest and fastest to start; Python components are the slowest to instantiate.
-DEFAULT_LANGUAGES = ("rust", "go", "py")
+DEFAULT_LANGUAGES = ("rust", "go", "py", "kpt")
+# The registries kpt's catalog publishes to (the old one and the one it moved to).
+KPT_IMAGE_PREFIXES = ("gcr.io/kpt-fn/", "ghcr.io/kptdev/krm-functions-catalog/")
 PROJECT_DIST = Path(__file__).resolve().parents[2] / "dist" / "functions"
 
 
@@ -39,6 +53,11 @@ class ImageRef:
     name: str
     lang: str | None = None
     tag: str | None = None
+    repository: str = ""  # what came before the name: "gcr.io/kpt-fn/", or "" for a bare name
+
+    @property
+    def is_kpt_image(self) -> bool:
+        return self.repository in KPT_IMAGE_PREFIXES
 
 
 @dataclass(frozen=True)
@@ -59,9 +78,9 @@ def parse_image(reference: str) -> ImageRef:
         ref, _, suffix = ref.partition("@")
         if not suffix.startswith("sha256:"):
             lang = suffix
-    last = ref.rsplit("/", 1)[-1]
+    repository, slash, last = ref.rpartition("/")
     name, _, tag = last.partition(":")
-    return ImageRef(name=name, lang=lang, tag=tag or None)
+    return ImageRef(name=name, lang=lang, tag=tag or None, repository=repository + slash)
 
 
 def search_path(fn_paths: Sequence[Path] = ()) -> list[Path]:
@@ -79,13 +98,21 @@ def catalog(directories: Sequence[Path]) -> list[CatalogEntry]:
         if index.is_file():
             entries += _read_index(index)
             continue
-        for path in sorted(directory.glob("*.wasm")):
-            stem = path.name[: -len(".wasm")]
-            name, dot, lang = stem.rpartition(".")
-            entries.append(
-                CatalogEntry(name, lang, path) if dot else CatalogEntry(stem, None, path)
-            )
+        entries += [_entry_from_file_name(path) for path in sorted(directory.glob("*.wasm"))]
     return entries
+
+
+# NAME.LANG-VERSION.wasm (a versioned build, e.g. set-namespace.kpt-v0.4.1.wasm), NAME.LANG.wasm
+_VERSIONED_FILE = re.compile(r"(?P<name>.+)\.(?P<lang>[a-z]+)-(?P<version>v?\d[^/]*)\.wasm")
+
+
+def _entry_from_file_name(path: Path) -> CatalogEntry:
+    versioned = _VERSIONED_FILE.fullmatch(path.name)
+    if versioned:
+        return CatalogEntry(versioned["name"], versioned["lang"], path, versioned["version"])
+    stem = path.name[: -len(".wasm")]
+    name, dot, lang = stem.rpartition(".")
+    return CatalogEntry(name, lang, path) if dot else CatalogEntry(stem, None, path)
 
 
 def _read_index(index: Path) -> list[CatalogEntry]:
@@ -103,6 +130,8 @@ def _read_index(index: Path) -> list[CatalogEntry]:
                 or not isinstance(raw.get("file"), str)
             ):
                 raise ValueError(f"functions[{number}] needs string fields name and file")
+            if not isinstance(raw.get("version") or "", str):
+                raise ValueError(f"functions[{number}].version must be a string")
             path = index.parent / raw["file"]
             if path.is_file():
                 entries.append(CatalogEntry(raw["name"], raw.get("lang"), path, raw.get("version")))
@@ -111,26 +140,42 @@ def _read_index(index: Path) -> list[CatalogEntry]:
     return entries
 
 
-def _version_matches(entry: CatalogEntry, tag: str | None) -> bool:
-    if tag is None or entry.version is None or tag == "latest":
-        return True
-    return entry.version.lstrip("v") == tag.lstrip("v")
+def _pick(candidates: list[CatalogEntry]) -> Path:
+    """Earlier search-path directories win; within one, the first of ``DEFAULT_LANGUAGES``."""
+    order = {lang: rank for rank, lang in enumerate(DEFAULT_LANGUAGES)}
+    first_dir = candidates[0].path.parent
+    same_dir = [e for e in candidates if e.path.parent == first_dir]
+    return min(same_dir, key=lambda e: order.get(e.lang or "", len(order))).path
+
+
+def _label(entry: CatalogEntry) -> str:
+    return f"{entry.name}@{entry.lang}" if entry.lang else entry.name
 
 
 def resolve_image(reference: str, directories: Sequence[Path]) -> Path:
     """The wasm file for an image reference; FunctionNotFound lists what is available."""
     ref = parse_image(reference)
     entries = catalog(directories)
-    candidates = [e for e in entries if e.name == ref.name and _version_matches(e, ref.tag)]
+    named = [e for e in entries if e.name == ref.name]
     if ref.lang is not None:
-        candidates = [e for e in candidates if e.lang == ref.lang]
-    if candidates:
-        order = {lang: rank for rank, lang in enumerate(DEFAULT_LANGUAGES)}
-        first_dir = candidates[0].path.parent  # earlier search-path directories win
-        same_dir = [e for e in candidates if e.path.parent == first_dir]
-        return min(same_dir, key=lambda e: order.get(e.lang or "", len(order))).path
-    available = sorted({f"{e.name}@{e.lang}" if e.lang else e.name for e in entries})
+        named = [e for e in named if e.lang == ref.lang]
+    versioned = [e for e in named if e.version is not None]
+    unversioned = [e for e in named if e.version is None]
     where = ", ".join(str(d) for d in directories)
+    wants_version = ref.tag is not None or ref.is_kpt_image or not unversioned
+    if versioned and wants_version:
+        versions = sorted({e.version for e in versioned if e.version is not None})
+        version = select_version(ref.tag, versions)
+        if version is None:
+            builds = ", ".join(sorted({f"{_label(e)} {e.version}" for e in versioned}))
+            raise FunctionNotFound(
+                f"no wasm function for image {reference!r}: tag {ref.tag!r} names none of the "
+                f"versions built ({builds}) in {where}"
+            )
+        return _pick([e for e in versioned if e.version == version])
+    if unversioned:
+        return _pick(unversioned)
+    available = sorted({_label(e) for e in entries})
     hint = (
         f"available: {', '.join(available)}"
         if available

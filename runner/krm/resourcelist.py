@@ -55,6 +55,10 @@ def check_resource_list(value: Any, source: str) -> dict[str, Any]:
             f"{source}: field functionConfig: expected a mapping, got {_kind_of(config)}"
         )
     results = value.get("results")
+    if isinstance(results, dict) and isinstance(results.get("items"), list):
+        # kyaml's legacy framework (kpt's older catalog functions) wraps the results as
+        # {name, items}: kpt uplifts the items (parseStructuredResult in its fnruntime/runner.go).
+        results = value["results"] = results["items"]
     if results is not None and not isinstance(results, list):
         raise InputError(f"{source}: field results: expected a list, got {_kind_of(results)}")
     return value

@@ -68,7 +68,8 @@ def test_failure_is_named_and_others_build_then_nothing_rebuilds(
     assert not again.built
 
     # A change to the shared library rebuilds the function.
-    (go_module / "krmfn" / "zz_touch.go").write_text("package krmfn\n\nconst touched = 1\n")
+    touch = go_module / "internal" / "golden" / "zz_touch.go"
+    touch.write_text("package golden\n\nconst touched = 1\n")
     third = _build(go_module, dist, go_toolchain)
     assert [a.name for a in third.built] == ["set-namespace"]
 

@@ -44,7 +44,9 @@ def _run_without_config(cli: Cli, tmp_path: Path, image: str, *flags: str) -> di
         ("set-namespace", "rust"),  # a bare name: Rust, then Go, then Python
         ("set-namespace@go", "go"),
         ("set-namespace@py", "py"),
-        ("gcr.io/kpt-fn/set-namespace:v0.4.1", "rust"),  # kpt's image: its last path element
+        # Another registry's image, no tag: its last path element, our own builds first. (kpt's
+        # images run kpt's catalog builds: tests/catalog.)
+        ("example.com/fns/set-namespace", "rust"),
         ("ghcr.io/acme/fns/set-namespace:latest@go", "go"),
     ],
 )

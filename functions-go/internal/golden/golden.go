@@ -7,43 +7,47 @@
 //	expected-results.yaml   the expected results list, and
 //	expected-exit-code      the expected exit code
 //
-// Items and results are compared as data (field order included, comments and quoting not).
-// Each case runs three times: with the ResourceList as YAML written by krmfn, as JSON, and as
-// YAML assembled from the case files' text so that their comments reach the function. Set KRM_UPDATE_GOLDEN=1 to
-// rewrite expected.yaml / expected-results.yaml / expected-exit-code from the actual output.
+// Items and results are compared as data (comments, quoting, key order and item order not). Each case runs
+// twice: with the ResourceList as YAML assembled from the case files' text (so that their
+// comments reach the function, as the runner sends them) and as JSON. Set KRM_UPDATE_GOLDEN=1 to
+// rewrite expected.yaml / expected-results.yaml / expected-exit-code from the actual output
+// (prefer the runner's pytest form: this writes sigs.k8s.io/yaml's formatting).
 package golden
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
-	"krm-wasm.dev/functions-go/krmfn"
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"sigs.k8s.io/yaml"
 )
 
-// RunFunc is a function's bytes-to-bytes core (krmfn.Run bound to a processor, or a raw one).
+// RunFunc is a function's bytes-to-bytes core.
 type RunFunc func(input []byte) (output []byte, exitCode int, err error)
 
-// Input builds the ResourceList of a case directory as a value.
-func Input(t *testing.T, dir string) *krmfn.Map {
-	t.Helper()
-	items := readDocs(t, filepath.Join(dir, "resources.yaml"))
-	rl := krmfn.NewMap("apiVersion", "config.kubernetes.io/v1", "kind", "ResourceList", "items", items)
-	if cfg := filepath.Join(dir, "fn-config.yaml"); exists(cfg) {
-		docs := readDocs(t, cfg)
-		if len(docs) != 1 {
-			t.Fatalf("%s: want one document, got %d", cfg, len(docs))
+// SDK is the RunFunc of a processor written on kpt's Go SDK: fn.Run, exit code 1 when it
+// reports failure (as fn.AsMain exits).
+func SDK(p fn.ResourceListProcessor) RunFunc {
+	return func(input []byte) ([]byte, int, error) {
+		out, err := fn.Run(p, input)
+		if err != nil && out == nil {
+			return nil, 1, err
 		}
-		rl.Set("functionConfig", docs[0])
+		if err != nil {
+			return out, 1, nil
+		}
+		return out, 0, nil
 	}
-	return rl
 }
 
-// Check runs every case under testdata/ through run in each input variant ("yaml", "json",
-// "yaml-text"), or only in the variants named.
+// Check runs every case under testdata/ through run in each input variant ("yaml-text",
+// "json"), or only in the variants named.
 func Check(t *testing.T, run RunFunc, only ...string) {
 	dirs, _ := filepath.Glob(filepath.Join("testdata", "*", "resources.yaml"))
 	if len(dirs) == 0 {
@@ -51,14 +55,13 @@ func Check(t *testing.T, run RunFunc, only ...string) {
 	}
 	for _, res := range dirs {
 		dir := filepath.Dir(res)
-		rl := Input(t, dir)
-		yamlIn := krmfn.EncodeYAML(rl)
-		jsonIn, err := krmfn.EncodeJSON(rl)
+		text := TextInput(t, dir)
+		jsonIn, err := yaml.YAMLToJSON(text)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", dir, err)
 		}
 		variants := []struct{ format, text string }{
-			{"yaml", string(yamlIn)}, {"json", string(jsonIn)}, {"yaml-text", string(TextInput(t, dir))},
+			{"yaml-text", string(text)}, {"json", string(jsonIn)},
 		}
 		for _, in := range variants {
 			if len(only) > 0 && !contains(only, in.format) {
@@ -129,29 +132,31 @@ func checkCase(t *testing.T, dir string, run RunFunc, input []byte) {
 	if err != nil {
 		t.Fatalf("the function rejected its input: %v", err)
 	}
-	rl, _, err := krmfn.ParseResourceList(out)
-	if err != nil {
+	var doc map[string]any
+	if err := yaml.Unmarshal(out, &doc); err != nil || doc["kind"] != "ResourceList" {
 		t.Fatalf("the output is not a ResourceList: %v\n%s", err, out)
 	}
-	doc := rl.Document()
-	results, _ := doc.Get("results")
+	results, _ := doc["results"].([]any)
 	if results == nil {
 		results = []any{}
 	}
-	items, _ := doc.Get("items")
+	items, _ := doc["items"].([]any)
+	if items == nil {
+		items = []any{}
+	}
 	wantCodeFile := filepath.Join(dir, "expected-exit-code")
 	wantResultsFile := filepath.Join(dir, "expected-results.yaml")
 	wantItemsFile := filepath.Join(dir, "expected.yaml")
 
 	if os.Getenv("KRM_UPDATE_GOLDEN") == "1" {
 		if code != 0 || exists(wantResultsFile) {
-			write(t, wantResultsFile, krmfn.EncodeYAML(results))
+			write(t, wantResultsFile, encode(t, results))
 			write(t, wantCodeFile, []byte(strconv.Itoa(code)+"\n"))
 		}
 		if code == 0 || exists(wantItemsFile) {
 			var docs [][]byte
-			for _, item := range items.([]any) {
-				docs = append(docs, krmfn.EncodeYAML(item))
+			for _, item := range items {
+				docs = append(docs, encode(t, item))
 			}
 			write(t, wantItemsFile, bytes.Join(docs, []byte("---\n")))
 		}
@@ -166,7 +171,7 @@ func checkCase(t *testing.T, dir string, run RunFunc, input []byte) {
 		}
 	}
 	if code != wantCode {
-		t.Errorf("exit code %d, want %d; results:\n%s", code, wantCode, krmfn.EncodeYAML(results))
+		t.Errorf("exit code %d, want %d; results:\n%s", code, wantCode, encode(t, results))
 	}
 	if exists(wantResultsFile) {
 		docs := readDocs(t, wantResultsFile)
@@ -176,27 +181,56 @@ func checkCase(t *testing.T, dir string, run RunFunc, input []byte) {
 		same(t, "results", docs[0], results)
 	}
 	if exists(wantItemsFile) {
-		same(t, "items", readDocs(t, wantItemsFile), items)
+		// As a set: kpt's SDK sorts the items by their path/index annotations, which the case
+		// files do not carry (the runner's items do, and tests/test_golden.py checks the order).
+		same(t, "items", sorted(t, readDocs(t, wantItemsFile)), sorted(t, items))
 	}
 }
 
+func sorted(t *testing.T, items []any) []string {
+	t.Helper()
+	out := make([]string, len(items))
+	for i, item := range items {
+		data, err := json.Marshal(item)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = string(data)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func encode(t *testing.T, value any) []byte {
+	t.Helper()
+	out, err := yaml.Marshal(value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// same compares as data: both sides through JSON (map keys sorted).
 func same(t *testing.T, what string, want, got any) {
 	t.Helper()
-	w, err1 := krmfn.EncodeJSON(want)
-	g, err2 := krmfn.EncodeJSON(got)
+	w, err1 := json.Marshal(want)
+	g, err2 := json.Marshal(got)
 	if err1 != nil || err2 != nil || !bytes.Equal(w, g) {
-		t.Errorf("%s differ.\ngot:\n%s\nwant:\n%s", what, krmfn.EncodeYAML(got), krmfn.EncodeYAML(want))
+		t.Errorf("%s differ.\ngot:\n%s\nwant:\n%s", what, encode(t, got), encode(t, want))
 	}
 }
 
 func readDocs(t *testing.T, path string) []any {
 	t.Helper()
-	docs, err := krmfn.ParseYAML(read(t, path))
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	if docs == nil {
-		docs = []any{}
+	docs := []any{}
+	for _, text := range splitDocs(string(read(t, path))) {
+		var doc any
+		if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if doc != nil {
+			docs = append(docs, doc)
+		}
 	}
 	return docs
 }
