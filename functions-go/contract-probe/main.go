@@ -5,48 +5,73 @@
 // returned error), "panic", "results" (an error, a warning and an info result per item), or
 // normally. The Rust and Python probes do the same with their SDKs.
 //
-// krmfn has no config_str helper yet, so the contract's words for a missing functionConfig or
-// field are spelled here (tests/contract/README.md lists where Go still differs).
+// Written on kpt's Go SDK; the contract's words for a missing functionConfig or field are spelled
+// here (tests/contract/README.md lists where kpt's SDK behaves differently).
 package main
 
 import (
 	"errors"
+	"os"
 
-	"krm-wasm.dev/functions-go/krmfn"
+	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
-func main() { krmfn.AsMain(probe) }
+func main() {
+	if err := fn.AsMain(fn.ResourceListProcessorFunc(probe)); err != nil {
+		os.Exit(1)
+	}
+}
 
-func probe(rl *krmfn.ResourceList) error {
+func probe(rl *fn.ResourceList) (bool, error) {
 	cfg := rl.FunctionConfig
-	if cfg == nil {
-		rl.Results.Errorf("functionConfig is missing; want an object with a string field data.value, such as a ConfigMap").
-			AtField("functionConfig")
-		return nil
+	if cfg == nil || cfg.IsEmpty() {
+		rl.Results = append(rl.Results, &fn.Result{
+			Message:  "functionConfig is missing; want an object with a string field data.value, such as a ConfigMap",
+			Severity: fn.Error,
+			Field:    &fn.Field{Path: "functionConfig"},
+		})
+		return false, nil
 	}
-	value, ok := cfg.GetString("data", "value")
-	if !ok {
-		rl.Results.Errorf("functionConfig %s: missing field data.value", cfg).For(cfg).AtField("data.value")
-		return nil
+	value, found, err := cfg.NestedString("data", "value")
+	if err != nil || !found {
+		rl.Results = append(rl.Results, at(cfg, fn.Error, "data.value",
+			"functionConfig "+cfg.GetKind()+"/"+cfg.GetName()+": missing field data.value"))
+		return false, nil
 	}
-	mode, _ := cfg.GetString("data", "mode")
+	mode, _, _ := cfg.NestedString("data", "mode")
 	for _, obj := range rl.Items {
 		if err := obj.SetAnnotation("contract-probe/value", value); err != nil {
-			return err
+			return false, err
 		}
 	}
 	switch mode {
 	case "error":
-		rl.Results.Warningf("probe: warning before failing")
-		return errors.New("probe: failed")
+		rl.Results = append(rl.Results, &fn.Result{Message: "probe: warning before failing", Severity: fn.Warning})
+		return false, errors.New("probe: failed")
 	case "panic":
 		panic("probe: panicked")
 	case "results":
 		for _, obj := range rl.Items {
-			rl.Results.Errorf("probe: error finding").For(obj).AtField("metadata.name")
-			rl.Results.Warningf("probe: warning finding").For(obj)
-			rl.Results.Infof("probe: info finding").For(obj)
+			rl.Results = append(rl.Results,
+				at(obj, fn.Error, "metadata.name", "probe: error finding"),
+				at(obj, fn.Warning, "", "probe: warning finding"),
+				at(obj, fn.Info, "", "probe: info finding"))
 		}
 	}
-	return nil
+	return true, nil
+}
+
+func at(obj *fn.KubeObject, severity fn.Severity, path, message string) *fn.Result {
+	result := &fn.Result{
+		Message:  message,
+		Severity: severity,
+		ResourceRef: &fn.ResourceRef{
+			APIVersion: obj.GetAPIVersion(), Kind: obj.GetKind(),
+			Name: obj.GetName(), Namespace: obj.GetNamespace(),
+		},
+	}
+	if path != "" {
+		result.Field = &fn.Field{Path: path}
+	}
+	return result
 }
