@@ -112,7 +112,8 @@ def test_apply_setters_as_kpts_own_test_expects(cli: Cli, tmp_path: Path, case: 
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: setters\n" + case.config.lstrip("\n")
     )
     done = cli(
-        "eval", "-", "-o", "unwrap", "--image", f"gcr.io/kpt-fn/apply-setters:{APPLY_SETTERS.version}",
+        "eval", "-", "-o", "unwrap",
+        "--image", f"gcr.io/kpt-fn/apply-setters:{APPLY_SETTERS.version}",
         "--fn-config", config, "--results-dir", tmp_path, stdin=case.input,
     )  # fmt: skip
     if case.error:
