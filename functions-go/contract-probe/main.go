@@ -57,6 +57,7 @@ func probe(rl *fn.ResourceList) (bool, error) {
 				at(obj, fn.Warning, "", "probe: warning finding"),
 				at(obj, fn.Info, "", "probe: info finding"))
 		}
+		return false, nil // an error result fails the function: kpt's SDK exits 1 only when told
 	}
 	return true, nil
 }

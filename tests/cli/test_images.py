@@ -44,9 +44,8 @@ def _run_without_config(cli: Cli, tmp_path: Path, image: str, *flags: str) -> di
         ("set-namespace", "rust"),  # a bare name: Rust, then Go, then Python
         ("set-namespace@go", "go"),
         ("set-namespace@py", "py"),
-        # Another registry's image, no tag: its last path element, our own builds first. (kpt's
-        # images run kpt's catalog builds: tests/catalog.)
-        ("example.com/fns/set-namespace", "rust"),
+        # (Another registry's image is pulled from that registry: tests/registry. kpt's images
+        # run kpt's catalog builds: tests/catalog.)
         ("ghcr.io/acme/fns/set-namespace:latest@go", "go"),
     ],
 )

@@ -38,7 +38,7 @@ LANGS = ("go", "rust", "py")
 # Where functions-go/krmfn does not keep the contract yet (it is moving to kpt's Go SDK): strict,
 # so that a case starting to pass fails here until it is taken off the list.
 GO_DIFFERS = {
-    "missing-kind": "krmfn accepts a ResourceList without kind",
+    "missing-kind": "kpt's Go SDK (was krmfn) accepts a ResourceList without kind",
     "kind-list": "krmfn says 'input has kind List, expected ResourceList'",
     "items-not-a-list": "krmfn says 'items must be a sequence, got a string'",
     "item-not-a-mapping": "krmfn says 'items[1] must be a mapping (a resource), got a number'",
@@ -112,12 +112,20 @@ def test_contract(case: str, lang: str, engine: Engine) -> None:
 
     assert output is not None, done.stderr.decode()
     results = output.pop("results", None) or []
-    assert output == yaml.safe_load((directory / "expected-output.yaml").read_text())
+    want_output = yaml.safe_load((directory / "expected-output.yaml").read_text())
+    assert _items_in_any_order(output) == _items_in_any_order(want_output)
     expected_results = directory / "expected-results.yaml"
     want = yaml.safe_load(expected_results.read_text()) if expected_results.exists() else []
     assert len(results) == len(want), results
     for got_result, want_result in zip(results, want, strict=True):
         assert _matches(got_result, want_result), (got_result, want_result)
+
+
+def _items_in_any_order(value: dict[str, Any]) -> dict[str, Any]:
+    """Item order is not part of the contract: the runner puts output items back by id (kpt's Go
+    SDK writes them sorted)."""
+    items = sorted(value.get("items") or [], key=lambda item: json.dumps(item, sort_keys=True))
+    return {**value, "items": items}
 
 
 def test_every_language_has_a_probe() -> None:

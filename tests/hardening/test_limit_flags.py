@@ -36,4 +36,4 @@ def test_bad_limit_flag(
     wasm = wat("ok", wat_modules.exit_with(0, ""))
     result = run_cli("exec", f"{flag}={value}", wasm, cache=tmp_path / "c")
     refused(result, flag)
-    assert result.returncode == 2, result
+    assert result.returncode == 1, result
