@@ -24,9 +24,15 @@ from runner.kpt.save_function import function_entry, save_function
 from runner.kpt.steps import reference_step
 from runner.kpt.transaction import package_lock, recover, write_to_dir
 from runner.krm import text as textio
-from runner.pipeline.on_text import TextRun, is_resource_list, run_on_resource_list, run_on_stream
+from runner.pipeline.on_text import (
+    TextRun,
+    is_resource_list,
+    run_on_resource_list,
+    run_on_stream,
+    run_reported,
+)
 from runner.pipeline.report import Reporter, save_results
-from runner.pipeline.run import Item, Step, exit_code_of, run_pipeline
+from runner.pipeline.run import Item, Step
 from runner.pipeline.selectors import Selector, selector_from_flags
 from runner.wasm.engine import Engine
 
@@ -51,7 +57,8 @@ def main(args: argparse.Namespace) -> int:
     if args.package == "-":
         text, source = read_input(None)
         done: TextRun
-        if is_resource_list(text):
+        listed = is_resource_list(text)
+        if listed:
             parsed = textio.parse_resource_list(text, source)
             done = run_on_resource_list(
                 engine, parsed, [step], limits=limits, sandbox=sandbox, reporter=reporter
@@ -62,7 +69,7 @@ def main(args: argparse.Namespace) -> int:
             )
         save_results(reporting.results_dir, done.outcomes, done.exit_code)
         if not done.exit_code:  # kpt fn eval writes nothing when the function failed
-            _write_piped(done.output, is_resource_list(text), args.output)
+            _write_piped(done.output, listed, args.output)
         return done.exit_code
 
     root = Path(args.package)
@@ -93,17 +100,7 @@ def _eval_package(
     for warning in package.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     items = [Item(resource.value, resource.document) for resource in package.resources]
-    items, outcomes = run_pipeline(
-        engine,
-        [step],
-        items,
-        limits=limits,
-        sandbox=sandbox,
-        on_start=reporter.start,
-        on_done=reporter.done,
-    )
-    reporter.summary(outcomes)
-    exit_code = exit_code_of(outcomes)
+    items, outcomes, exit_code = run_reported(engine, [step], items, limits, sandbox, reporter)
     save_results(reporting.results_dir, outcomes, exit_code)
     if not exit_code:
         write_output(package, items, args.output)

@@ -21,16 +21,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner.errors import PackageError
-from runner.kpt.kptfile import Function, Kptfile, read_kptfile
+from runner.kpt.kptfile import read_kptfile
 from runner.kpt.package import KPTFILE, Package
 from runner.kpt.paths import inside_package
 from runner.kpt.steps import kptfile_step
 from runner.krm import annotations as ann
 from runner.krm import text as textio
 from runner.krm.annotations import without_runner_annotations
-from runner.krm.resource import annotations_of
+from runner.krm.resource import annotation_is_true, annotations_of
 from runner.pipeline.report import Reporter
-from runner.pipeline.run import Item, Step, StepOutcome, run_step
+from runner.pipeline.run import Item, Step, StepOutcome, run_pipeline
 from runner.registry.policy import PullOptions
 from runner.wasm.engine import Engine
 from runner.wasm.execute import Limits, Sandbox
@@ -84,8 +84,7 @@ def root_annotation(package: Package, name: str) -> bool:
     """True when the root Kptfile has annotation ``name`` set to "true"."""
     kptfile = package.files.get(KPTFILE)
     value = kptfile.documents[0].value if kptfile and kptfile.documents else None
-    flag = annotations_of(value).get(name)
-    return flag is True or (isinstance(flag, str) and flag.strip().lower() == "true")
+    return annotation_is_true(value, name)
 
 
 def render_package(
@@ -109,7 +108,7 @@ def render_package(
 def _depth_first(run: _Run) -> Rendered:
     package = run.package
     rendered = Rendered(items=[])
-    children = _children(package.packages)
+    children = _children(package)
     reached: set[str] = set()
 
     def hydrate(relpath: str) -> list[Item]:
@@ -136,7 +135,7 @@ def _depth_first(run: _Run) -> Rendered:
 def _top_down(run: _Run) -> Rendered:
     package = run.package
     rendered = Rendered(items=[])
-    children = _children(package.packages)
+    children = _children(package)
     order = [""]
     for relpath in order:  # breadth-first: the list grows while it is walked
         order += children.get(relpath, [])
@@ -148,7 +147,7 @@ def _top_down(run: _Run) -> Rendered:
         for p in scope:
             current[p] = []
         for item in items:  # each resource back to the package its path is in
-            owner = _owner(item, scope, relpath)
+            owner = _owner(package, item, scope, relpath)
             current[owner].append(item)
         if rendered.failed:
             break
@@ -180,24 +179,28 @@ def _run_package(run: _Run, rendered: Rendered, relpath: str, items: list[Item])
     ]
     if not steps:
         return items
+    config_paths = {id(step): f.config_path for (f, _), step in zip(entries, steps, strict=True)}
     _rebase(items, relpath, add=False)
-    for (function, _), step in zip(entries, steps, strict=True):
-        step = _refreshed(step, function, kptfile, items)
-        run.reporter.start(step)
-        items, outcome = run_step(run.engine, step, items, limits=run.limits, sandbox=run.sandbox)
-        rendered.outcomes.append(outcome)
-        run.reporter.done(outcome)
-        if outcome.failed:
-            break
+    items, outcomes = run_pipeline(
+        run.engine,
+        steps,
+        items,
+        limits=run.limits,
+        sandbox=run.sandbox,
+        on_start=run.reporter.start,
+        on_done=run.reporter.done,
+        prepare=lambda step, current: _refreshed(step, config_paths[id(step)], current),
+    )
+    rendered.outcomes += outcomes
     _rebase(items, relpath, add=True)
     return items
 
 
-def _refreshed(step: Step, function: Function, kptfile: Kptfile, items: list[Item]) -> Step:
+def _refreshed(step: Step, config_path: str | None, items: list[Item]) -> Step:
     """The step with its configPath resource as the pipeline now has it (kpt's refresh)."""
-    if function.config_path is None:
+    if config_path is None:
         return step
-    wanted = inside_package(function.config_path)
+    wanted = inside_package(config_path)
     for item in items:
         if annotations_of(item.value).get(ann.PATH) == wanted:
             config = without_runner_annotations(item.value, original=item.value)
@@ -209,14 +212,11 @@ def _own_items(package: Package, relpath: str) -> list[Item]:
     return [Item(r.value, r.document) for r in package.resources if r.package == relpath]
 
 
-def _children(packages: Sequence[str]) -> dict[str, list[str]]:
+def _children(package: Package) -> dict[str, list[str]]:
     """Each package's direct subpackages, in walk order (``packages`` lists parents first)."""
     children: dict[str, list[str]] = {}
-    for relpath in packages:
-        if not relpath:
-            continue
-        parent = max((p for p in packages if p == "" or relpath.startswith(p + "/")), key=len)
-        children.setdefault(parent, []).append(relpath)
+    for relpath in package.packages[1:]:  # every one but the root
+        children.setdefault(package.owner_of(relpath), []).append(relpath)
     return children
 
 
@@ -224,12 +224,13 @@ def _contains(ancestor: str, relpath: str) -> bool:
     return ancestor == "" or relpath.startswith(ancestor + "/")
 
 
-def _owner(item: Item, scope: list[str], default: str) -> str:
+def _owner(package: Package, item: Item, scope: list[str], default: str) -> str:
+    """The package of ``scope`` the item's path is in (``default`` when none is)."""
     path = annotations_of(item.value).get(ann.PATH)
     if not isinstance(path, str):
         return default
-    holders = [p for p in scope if p == "" or path.startswith(p + "/")]
-    return max(holders, key=len) if holders else default
+    owner = package.owner_of(path)
+    return owner if owner in scope else default
 
 
 def _join(relpath: str, name: str) -> str:

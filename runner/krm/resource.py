@@ -9,6 +9,7 @@ from typing import Any
 from runner.krm import annotations as ann
 
 __all__ = [
+    "annotation_is_true",
     "annotations_of",
     "default_path",
     "describe",
@@ -53,10 +54,15 @@ def annotations_of(value: Any) -> Mapping[str, Any]:
     return annotations if isinstance(annotations, Mapping) else {}
 
 
+def annotation_is_true(value: Any, name: str) -> bool:
+    """True when annotation ``name`` is ``"true"`` (kpt's flags: local-config, bfs-rendering...)."""
+    flag = annotations_of(value).get(name)
+    return flag is True or (isinstance(flag, str) and flag.strip().lower() == "true")
+
+
 def is_local_config(value: Any) -> bool:
     """True when annotated ``config.kubernetes.io/local-config: "true"``."""
-    flag = annotations_of(value).get(ann.LOCAL_CONFIG)
-    return flag is True or (isinstance(flag, str) and flag.strip().lower() == "true")
+    return annotation_is_true(value, ann.LOCAL_CONFIG)
 
 
 def default_path(value: Mapping[str, Any]) -> str:

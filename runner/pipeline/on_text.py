@@ -20,7 +20,13 @@ from runner.pipeline.run import Item, Step, StepOutcome, exit_code_of, run_pipel
 from runner.wasm.engine import Engine
 from runner.wasm.execute import Limits, Sandbox
 
-__all__ = ["TextRun", "is_resource_list", "run_on_resource_list", "run_on_stream"]
+__all__ = [
+    "TextRun",
+    "is_resource_list",
+    "run_on_resource_list",
+    "run_on_stream",
+    "run_reported",
+]
 
 
 @dataclass
@@ -53,7 +59,7 @@ def run_on_resource_list(
     config = parsed.value.get("functionConfig")
     steps = [s if s.config is not None else dataclasses.replace(s, config=config) for s in steps]
     items = [Item(v, s) for v, s in zip(parsed.value["items"], parsed.item_sources, strict=True)]
-    items, outcomes, exit_code = _run(engine, steps, items, limits, sandbox, reporter)
+    items, outcomes, exit_code = run_reported(engine, steps, items, limits, sandbox, reporter)
     value = _output_value(parsed.value, items, outcomes)
     text = textio.render_resource_list(parsed, value, output_format or parsed.format)
     return TextRun(outcomes, exit_code, text)
@@ -74,7 +80,7 @@ def run_on_stream(
     documents = [doc for doc in stream.documents if doc.value is not None]
     check_items([doc.value for doc in documents], source)
     items = [Item(textio.copy_value(doc.value), doc) for doc in documents]
-    items, outcomes, exit_code = _run(engine, steps, items, limits, sandbox, reporter)
+    items, outcomes, exit_code = run_reported(engine, steps, items, limits, sandbox, reporter)
     texts = [
         textio.edit(item.source, value) if item.source else textio.render(value)
         for item, value in zip(items, strip_added_ids(items), strict=True)
@@ -82,7 +88,7 @@ def run_on_stream(
     return TextRun(outcomes, exit_code, textio.join(texts, stream.newline))
 
 
-def _run(
+def run_reported(
     engine: Engine,
     steps: Sequence[Step],
     items: list[Item],
@@ -90,6 +96,7 @@ def _run(
     sandbox: Sandbox,
     reporter: Reporter,
 ) -> tuple[list[Item], list[StepOutcome], int]:
+    """The pipeline with kpt's progress lines and results summary; kpt's exit code."""
     items, outcomes = run_pipeline(
         engine,
         steps,

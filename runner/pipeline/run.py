@@ -233,10 +233,16 @@ def run_pipeline(
     sandbox: Sandbox | None = None,
     on_start: Callable[[Step], object] = lambda step: None,
     on_done: Callable[[StepOutcome], object] = lambda outcome: None,
+    prepare: Callable[[Step, list[Item]], Step] = lambda step, items: step,
 ) -> tuple[list[Item], list[StepOutcome]]:
-    """Run ``steps`` in order; stop at the first failure (its outcome is the last one)."""
+    """Run ``steps`` in order; stop at the first failure (its outcome is the last one).
+
+    ``prepare`` may replace a step just before it runs, seeing the items as they are then
+    (render re-reads a configPath config from them, as kpt does).
+    """
     outcomes: list[StepOutcome] = []
     for step in steps:
+        step = prepare(step, items)
         on_start(step)
         items, outcome = run_step(engine, step, items, limits=limits, sandbox=sandbox)
         outcomes.append(outcome)
