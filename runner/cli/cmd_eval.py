@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from runner.cli.input import read_input
-from runner.cli.options import Reporting, Runtime, engine_for, reporting_of, runtime_of
+from runner.cli.options import (
+    Reporting,
+    Runtime,
+    engine_for,
+    reporting_of,
+    runtime_of,
+    to_stderr,
+)
 from runner.cli.parser import SELECTOR_FLAGS
 from runner.cli.registry_flags import pull_options_of
 from runner.errors import PackageError, UsageError
@@ -75,7 +82,7 @@ def main(args: argparse.Namespace) -> int:
     root = Path(args.package)
     if not root.is_dir():
         raise PackageError(f"{root}: not a directory")
-    with package_lock(root, notify=lambda message: print(message, file=sys.stderr)):
+    with package_lock(root, notify=to_stderr):
         return _eval_package(root, args, engine, step, runtime, reporting, reporter)
 
 

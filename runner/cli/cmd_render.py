@@ -12,7 +12,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from runner.cli.options import Reporting, Runtime, engine_for, reporting_of, runtime_of
+from runner.cli.options import (
+    Reporting,
+    Runtime,
+    engine_for,
+    reporting_of,
+    runtime_of,
+    to_stderr,
+)
 from runner.cli.registry_flags import pull_options_of
 from runner.errors import PackageError, RunnerError
 from runner.kpt.output import write_output, write_render
@@ -30,7 +37,7 @@ def main(args: argparse.Namespace) -> int:
     root = Path(args.package)
     if not (root / KPTFILE).is_file():
         raise PackageError(f"{root}: not a kpt package (no {KPTFILE})")
-    with package_lock(root, notify=_to_stderr):
+    with package_lock(root, notify=to_stderr):
         return _render(root, args, runtime, reporting)
 
 
@@ -86,7 +93,3 @@ def _summary(functions: int, packages: int, exit_code: int) -> str:
     if functions <= 1:
         return f"Failed to execute any functions in {packages} package(s)."
     return f"Partially executed {functions - 1} function(s) in {packages} package(s)."
-
-
-def _to_stderr(message: str) -> None:
-    print(message, file=sys.stderr)

@@ -15,13 +15,12 @@ from pathlib import Path
 from runner.errors import PackageError, UsageError
 from runner.kpt.kptfile import read_config_file
 from runner.kpt.package import read_package
-from runner.kpt.resource_stream import StreamItem, as_resource_list, unwrapped
+from runner.kpt.resource_stream import as_resource_list, unwrapped
 from runner.krm import annotations as ann
 from runner.krm.annotations import without_runner_annotations
+from runner.pipeline.run import Item
 
 __all__ = ["main"]
-
-_POSITION = (ann.PATH, ann.INDEX, ann.LEGACY_PATH, ann.LEGACY_INDEX)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -36,8 +35,8 @@ def main(args: argparse.Namespace) -> int:
             raise UsageError(f"--fn-config: {problem}") from None
     package = read_package(root, include_meta=True, include_subpackages=True, strict_krm=True)
     items = [
-        StreamItem(
-            without_runner_annotations(r.value, keep=_POSITION, original=r.document.value),
+        Item(
+            without_runner_annotations(r.value, keep=ann.POSITION, original=r.document.value),
             r.document,
         )
         for r in package.resources

@@ -27,6 +27,7 @@ __all__ = [
     "reporting_of",
     "runtime_of",
     "sandbox_from",
+    "to_stderr",
 ]
 
 
@@ -172,12 +173,13 @@ def reporting_of(args: argparse.Namespace) -> Reporting:
 
 def engine_for(runtime: Runtime, reporting: Reporting) -> Engine:
     """The engine; unless quiet it says on stderr when it compiles (a first run is slower)."""
-    return Engine(use_cache=runtime.use_cache, notify=_silent if reporting.quiet else _to_stderr)
+    return Engine(use_cache=runtime.use_cache, notify=_silent if reporting.quiet else to_stderr)
 
 
 def _silent(message: str) -> None:
     pass
 
 
-def _to_stderr(message: str) -> None:
+def to_stderr(message: str) -> None:
+    """A notice on stderr (the lock's wait, the compile note)."""
     print(message, file=sys.stderr)

@@ -243,9 +243,6 @@ def _style(package: Package, relpath: str) -> Style | None:
 # Output streams (-o stdout / -o unwrap).
 
 
-_POSITION = (ann.PATH, ann.INDEX, ann.LEGACY_PATH, ann.LEGACY_INDEX)
-
-
 def _stream_texts(
     values: Sequence[Mapping[str, Any]], package: Package | None, keep: Sequence[str]
 ) -> list[str]:
@@ -274,7 +271,7 @@ def format_resource_list(
 ) -> str:
     """kpt's `-o stdout`: a ResourceList whose items keep their path and index annotations
     (and, with the package they came from, their comments)."""
-    texts = _stream_texts(values, package, _POSITION)
+    texts = _stream_texts(values, package, ann.POSITION)
     return textio.resource_list_text(texts, None)
 
 

@@ -10,7 +10,6 @@ Items keep their text (comments, quoting) where the input had it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +20,10 @@ from runner.krm import annotations as ann
 from runner.krm import text as textio
 from runner.krm.annotations import without_runner_annotations
 from runner.krm.resource import annotations_of, default_path
-from runner.krm.resourcelist import check_items
-from runner.krm.text import Document
+from runner.pipeline.on_text import is_resource_list, stream_items
+from runner.pipeline.run import Item
 
 __all__ = [
-    "StreamItem",
     "as_resource_list",
     "package_plan",
     "read_items",
@@ -34,45 +32,33 @@ __all__ = [
 ]
 
 
-@dataclass
-class StreamItem:
-    value: dict[str, Any]
-    source: Document | None  # the item's own text, when the input had one
-
-
-def read_items(text: str, source: str) -> list[StreamItem]:
+def read_items(text: str, source: str) -> list[Item]:
     """A ResourceList (YAML or JSON) or a multi-document stream of resources, as items."""
-    stripped = text.lstrip()
-    if stripped.startswith("{") or any(
-        line.rstrip() == "kind: ResourceList" for line in text.splitlines()
-    ):
+    if is_resource_list(text):
         parsed = textio.parse_resource_list(text, source)
         return [
-            StreamItem(value, doc)
+            Item(value, doc)
             for value, doc in zip(parsed.value["items"], parsed.item_sources, strict=True)
         ]
-    stream = textio.parse_stream(text, source)
-    documents = [doc for doc in stream.documents if doc.value is not None]
-    check_items([doc.value for doc in documents], source)
-    return [StreamItem(textio.copy_value(doc.value), doc) for doc in documents]
+    return stream_items(text, source)[0]
 
 
-def _text(item: StreamItem, value: Mapping[str, Any]) -> str:
+def _text(item: Item, value: Mapping[str, Any]) -> str:
     return textio.edit(item.source, value) if item.source is not None else textio.render(value)
 
 
-def as_resource_list(items: Sequence[StreamItem], config: Mapping[str, Any] | None = None) -> str:
+def as_resource_list(items: Sequence[Item], config: Mapping[str, Any] | None = None) -> str:
     """A YAML ResourceList of the items, annotations as they are (kpt's ``-o stdout``)."""
     return textio.resource_list_text([_text(item, item.value) for item in items], config)
 
 
-def unwrapped(items: Sequence[StreamItem]) -> str:
+def unwrapped(items: Sequence[Item]) -> str:
     """kpt's ``-o unwrap``: the items as a stream, the runner's annotations removed."""
     texts = [_text(item, without_runner_annotations(item.value)) for item in items]
     return textio.join(texts, "\n") if texts else ""
 
 
-def package_plan(items: Sequence[StreamItem]) -> dict[str, str | None]:
+def package_plan(items: Sequence[Item]) -> dict[str, str | None]:
     """Each file of a new package: items grouped by path annotation, ordered by index."""
     files: dict[str, list[tuple[float, int, str]]] = {}
     for seq, item in enumerate(items):

@@ -15,6 +15,7 @@ __all__ = [
     "LEGACY_PATH",
     "LOCAL_CONFIG",
     "PATH",
+    "POSITION",
     "without_runner_annotations",
 ]
 
@@ -25,6 +26,8 @@ LEGACY_PATH = "config.kubernetes.io/path"
 LEGACY_INDEX = "config.kubernetes.io/index"
 LEGACY_ID = "config.k8s.io/id"
 LOCAL_CONFIG = "config.kubernetes.io/local-config"
+# Where a resource sits in its package: what kpt's `-o stdout` and `fn source` keep on items.
+POSITION = (PATH, INDEX, LEGACY_PATH, LEGACY_INDEX)
 
 _INTERNAL_PREFIX = "internal.config.kubernetes.io/"
 _LEGACY = (LEGACY_PATH, LEGACY_INDEX, LEGACY_ID)

@@ -26,6 +26,7 @@ __all__ = [
     "run_on_resource_list",
     "run_on_stream",
     "run_reported",
+    "stream_items",
 ]
 
 
@@ -76,16 +77,21 @@ def run_on_stream(
     reporter: Reporter,
 ) -> TextRun:
     """A multi-document stream of resources (what ``kpt fn eval -`` reads besides ResourceLists)."""
-    stream = textio.parse_stream(text, source)
-    documents = [doc for doc in stream.documents if doc.value is not None]
-    check_items([doc.value for doc in documents], source)
-    items = [Item(textio.copy_value(doc.value), doc) for doc in documents]
+    items, newline = stream_items(text, source)
     items, outcomes, exit_code = run_reported(engine, steps, items, limits, sandbox, reporter)
     texts = [
         textio.edit(item.source, value) if item.source else textio.render(value)
         for item, value in zip(items, strip_added_ids(items), strict=True)
     ]
-    return TextRun(outcomes, exit_code, textio.join(texts, stream.newline))
+    return TextRun(outcomes, exit_code, textio.join(texts, newline))
+
+
+def stream_items(text: str, source: str) -> tuple[list[Item], str]:
+    """The resources of a multi-document stream (each with its text) and the stream's newline."""
+    stream = textio.parse_stream(text, source)
+    documents = [doc for doc in stream.documents if doc.value is not None]
+    check_items([doc.value for doc in documents], source)
+    return [Item(textio.copy_value(doc.value), doc) for doc in documents], stream.newline
 
 
 def run_reported(
