@@ -78,3 +78,8 @@ class YamlStream:
     trailer: str = ""
     newline: str = "\n"
     style: Style = field(default_factory=Style)
+
+    @property
+    def text(self) -> str:
+        """The file's text as read (the invariant: documents' texts, then the trailer)."""
+        return "".join(doc.text for doc in self.documents) + self.trailer

@@ -27,7 +27,7 @@ def write_output(package: Package, items: Sequence[Item], output: str | None) ->
     if output:
         write_to_dir(Path(output), plan)
     else:
-        write_atomically(package.root, plan, package.stamps)
+        write_atomically(package.root, _changed(package, plan), package.stamps)
 
 
 def write_render(
@@ -41,8 +41,16 @@ def write_render(
     plan = plan_writes(package, [item.value for item in items]) if items is not None else {}
     kptfile = plan.get(KPTFILE)
     if kptfile is None and KPTFILE in package.files:
-        stream = package.files[KPTFILE]
-        kptfile = "".join(doc.text for doc in stream.documents) + stream.trailer
+        kptfile = package.files[KPTFILE].text
     if kptfile is not None:
         plan[KPTFILE] = with_render_status(kptfile, str(package.root / KPTFILE), outcomes, error)
-    write_atomically(package.root, plan, package.stamps)
+    write_atomically(package.root, _changed(package, plan), package.stamps)
+
+
+def _changed(package: Package, plan: dict[str, str | None]) -> dict[str, str | None]:
+    """The plan without the files it leaves as they were read: those need no second read."""
+    return {
+        relpath: text
+        for relpath, text in plan.items()
+        if relpath not in package.files or text != package.files[relpath].text
+    }

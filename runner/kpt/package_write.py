@@ -222,8 +222,7 @@ def plan_writes(
         if existing is not None:
             originally_had = any(d.value is not None for d in existing.documents)
             if texts == [d.text for d in existing.documents]:
-                # fidelity's invariant: the documents' texts plus the trailer are the file.
-                plan[relpath] = "".join(texts) + existing.trailer
+                plan[relpath] = existing.text
                 continue
             if originally_had and not any(e.non_empty for e in file_entries):
                 plan[relpath] = None
