@@ -79,8 +79,13 @@ def test_an_identity_function_gives_back_the_input_text(engine: Engine, tmp_path
 
 def test_a_step_without_config_gets_the_resource_lists(engine: Engine, tmp_path: Path) -> None:
     # The echo writes what it read: its input holds the functionConfig of the ResourceList.
+    # (The output's own functionConfig is the input's text, so only the function's stdout shows
+    # what the function was given.)
     done = _on_list(engine, RESOURCE_LIST, [_step(engine, tmp_path, "echo", wat_modules.ECHO)])
-    assert yaml.safe_load(done.output)["functionConfig"]["metadata"]["name"] == "config"
+    execution = done.outcomes[0].execution
+    assert execution is not None
+    received = yaml.safe_load(execution.stdout)
+    assert received["functionConfig"]["metadata"]["name"] == "config"
 
 
 def test_a_failure_keeps_the_input_items_and_its_exit_code(engine: Engine, tmp_path: Path) -> None:
