@@ -13,13 +13,11 @@ a tag is recorded last, after everything it points to is stored.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import stat
-import tempfile
 from pathlib import Path
 
+from runner.private_files import cache_home, is_ours_and_private, replace_file
 from runner.registry.errors import DigestMismatch, RegistryError
 from runner.registry.reference import Reference
 
@@ -30,8 +28,7 @@ def default_store_dir() -> Path:
     """``$KRM_WASM_STORE``, else ``$XDG_CACHE_HOME/krm-wasm/store`` (``~/.cache`` by default)."""
     if os.environ.get("KRM_WASM_STORE"):
         return Path(os.environ["KRM_WASM_STORE"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "krm-wasm" / "store"
+    return cache_home() / "store"
 
 
 def sha256_digest(data: bytes) -> str:
@@ -39,12 +36,7 @@ def sha256_digest(data: bytes) -> str:
 
 
 def _is_private(path: Path) -> bool:
-    info = path.lstat()
-    return (
-        (stat.S_ISDIR(info.st_mode) or stat.S_ISREG(info.st_mode))
-        and info.st_uid == os.getuid()
-        and not info.st_mode & 0o077
-    )
+    return is_ours_and_private(path.lstat(), others_may_read=False)
 
 
 class Store:
@@ -133,14 +125,4 @@ class Store:
 
     @staticmethod
     def _write_atomically(target: Path, data: bytes) -> None:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        replace_file(target, data, fsync=True)

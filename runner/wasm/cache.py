@@ -19,10 +19,11 @@ import hashlib
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
+
+from runner.private_files import cache_home, is_ours_and_private, replace_file
 
 __all__ = ["CompileCache", "default_cache_dir"]
 
@@ -36,8 +37,7 @@ def default_cache_dir() -> Path:
     """``$KRM_WASM_CACHE``, else ``$XDG_CACHE_HOME/krm-wasm``, else ``~/.cache/krm-wasm``."""
     if explicit := os.environ.get("KRM_WASM_CACHE"):
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "krm-wasm"
+    return cache_home()
 
 
 def _warn(message: str) -> None:
@@ -46,11 +46,7 @@ def _warn(message: str) -> None:
 
 def _is_private_dir(path: Path) -> bool:
     info = path.lstat()
-    return (
-        stat.S_ISDIR(info.st_mode)
-        and info.st_uid == os.getuid()
-        and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-    )
+    return stat.S_ISDIR(info.st_mode) and is_ours_and_private(info, others_may_read=True)
 
 
 class CompileCache:
@@ -141,23 +137,15 @@ class CompileCache:
 
     @staticmethod
     def _replace(entry: Path, data: bytes) -> bool:
-        tmp: str | None = None
+        if entry.is_dir() and not entry.is_symlink():
+            _warn(f"cannot write compile cache {entry}: a directory is in its place")
+            return False
         try:
-            fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".partial")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            if entry.is_dir() and not entry.is_symlink():
-                _warn(f"cannot write compile cache {entry}: a directory is in its place")
-                return False
-            os.replace(tmp, entry)
-            tmp = None
+            replace_file(entry, data)
             return True
         except OSError as error:
             _warn(f"cannot write compile cache {entry}: {error.strerror or error}")
             return False
-        finally:
-            if tmp is not None:
-                Path(tmp).unlink(missing_ok=True)
 
 
 def _open_private(path: Path) -> int | None:
