@@ -16,16 +16,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from runner.catalog.local import PROJECT_DIST, catalog, resolve_image, search_path
+from runner.catalog.local import (
+    KPT_IMAGE_PREFIXES,
+    PROJECT_DIST,
+    catalog,
+    resolve_image,
+    search_path,
+)
 from runner.errors import FunctionNotFound
 from runner.registry.errors import KptAlphaArtifact
 from runner.registry.policy import PullOptions
 from runner.registry.reference import parse_reference
 from runner.registry.store import Store
 
-__all__ = ["KPT_CATALOG_PREFIXES", "resolve_function", "wasi_build_hint"]
+__all__ = ["resolve_function", "wasi_build_hint"]
 
-KPT_CATALOG_PREFIXES = ("gcr.io/kpt-fn/", "ghcr.io/kptdev/krm-functions-catalog/")
 
 
 def wasi_build_hint(name: str, fn_paths: Sequence[Path] = ()) -> str:
@@ -52,7 +57,7 @@ def resolve_function(
     options = options or PullOptions()
     reference = parse_reference(image)
     directories = search_path(fn_paths)
-    if reference is None or image.strip().startswith(KPT_CATALOG_PREFIXES):
+    if reference is None or image.strip().startswith(KPT_IMAGE_PREFIXES):
         return resolve_image(image, directories)
     explicit = [d for d in directories if d != PROJECT_DIST]
     if explicit:
