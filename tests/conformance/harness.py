@@ -217,4 +217,3 @@ def results_mismatch(expected: list[dict[str, str]], actual: list[dict[str, Any]
     if not missing and not extra:
         return None
     return f"results differ: expected but missing {missing}; not expected {extra}"
-
