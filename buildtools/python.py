@@ -154,7 +154,7 @@ def _yaml_library(source: common.FunctionSource, toolchain: common.Toolchain) ->
 def _stage_yaml_library(site: Path, target: Path) -> None:
     """Copy the library's Python sources (not its optional C-extension helper ``clibz``)."""
     package = site / YAML_LIBRARY[1]
-    for path in sorted(package.glob("*.py")) + [package / "py.typed"]:
+    for path in [*sorted(package.glob("*.py")), package / "py.typed"]:
         if path.is_file():
             destination = target / YAML_LIBRARY[1] / path.name
             destination.parent.mkdir(parents=True, exist_ok=True)

@@ -152,7 +152,9 @@ def visit_scalar(setters: Setters, obj: sdk.KubeObject, parent: Any, key: Any, p
     setters.applied.append(Applied(obj, path, value))
 
 
-def visit_mapping(setters: Setters, obj: sdk.KubeObject, mapping: dict[str, Any], path: str) -> None:
+def visit_mapping(
+    setters: Setters, obj: sdk.KubeObject, mapping: dict[str, Any], path: str
+) -> None:
     """kpt's ``visitMapping``: a sequence field whose comment names a setter takes its list."""
     for key, value in list(mapping.items()):
         if not isinstance(value, list):
@@ -218,7 +220,9 @@ def _accept_child(setters: Setters, obj: sdk.KubeObject, parent: Any, key: Any, 
 def _as_read(item: sdk.KubeObject) -> sdk.KubeObject:
     """The item's identity as it came in: results name the resource before its name is set."""
     metadata = {
-        key: item.get(["metadata", key]) for key in ("name", "namespace") if item.has(["metadata", key])
+        key: item.get(["metadata", key])
+        for key in ("name", "namespace")
+        if item.has(["metadata", key])
     }
     metadata["annotations"] = item.annotations
     return sdk.KubeObject({"apiVersion": item.api_version, "kind": item.kind, "metadata": metadata})
