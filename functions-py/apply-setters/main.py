@@ -37,6 +37,7 @@ and the build bundles ruamel.yaml.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import dataclass, field
@@ -64,6 +65,20 @@ class Setters:
 
     values: dict[str, str]
     applied: list[Applied] = field(default_factory=list)
+    # A list setter's value parsed once (YAML parsing is the slow part in a component).
+    lists: dict[str, list[Any] | None] = field(default_factory=dict)
+
+    def parsed_list(self, given: str) -> list[Any] | None:
+        """``given`` parsed as YAML if it is a sequence, else None."""
+        if given not in self.lists:
+            from sdk import _yaml  # the SDK's parser: the one the input was read with
+
+            try:
+                parsed = _yaml.load(given)
+            except sdk.InputError:
+                parsed = None
+            self.lists[given] = list(parsed) if isinstance(parsed, list) else None
+        return self.lists[given]
 
 
 class SetterError(Exception):
@@ -169,31 +184,27 @@ def visit_mapping(
                 f"invalid setter pattern for array node: {_go_quote(pattern)}", obj, field_path
             )
         given = setters.values.get(pattern.removeprefix("${").removesuffix("}").strip(), "")
-        mapping[key] = _sequence(given, obj, field_path)
+        mapping[key] = _sequence(setters, given, obj, field_path)
         setters.applied.append(Applied(obj, field_path, given))
 
 
-def _sequence(given: str, obj: sdk.KubeObject, path: str) -> list[Any]:
+def _sequence(setters: Setters, given: str, obj: sdk.KubeObject, path: str) -> list[Any]:
     """The list a sequence setter's value gives: ``[]`` (flow) when empty, else block style."""
     from ruamel.yaml.comments import CommentedSeq
-
-    from sdk import _yaml  # the SDK's parser: the one the input was read with
 
     seq = CommentedSeq()
     if given == "":
         seq.fa.set_flow_style()
         return seq
-    try:
-        parsed = _yaml.load(given)
-    except sdk.InputError:
-        parsed = None
-    if not isinstance(parsed, list):
+    parsed = setters.parsed_list(given)
+    if parsed is None:
         raise SetterError(
             f"input to array setter must be an array of values, but found {_go_quote(given)}",
             obj,
             path,
         )
-    seq.extend(parsed)
+    # Scalars are immutable and can be shared; a mapping or list element is copied per field.
+    seq.extend(copy.deepcopy(v) if isinstance(v, dict | list) else v for v in parsed)
     seq.fa.set_block_style()
     return seq
 
