@@ -104,7 +104,7 @@ def main() -> None:
     parser.add_argument("--resources", type=int, default=1000)
     default = ROOT / ".nox" / "build-py" / "bin" / "componentize-py"
     parser.add_argument("--componentize-py", type=Path, default=default)
-    parser.add_argument("--no-build", action="store_true", help="only call the apply-setters builds")
+    parser.add_argument("--no-build", action="store_true", help="call apply-setters only")
     args = parser.parse_args()
     toolchain = python.toolchain_for(args.componentize_py)
     namespace = {"namespace": "prod"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -144,3 +145,15 @@ def test_a_function_given_yaml_answers_in_yaml() -> None:
 def test_invalid_yaml_is_an_input_error() -> None:
     with pytest.raises(sdk.InputError, match="neither JSON nor valid YAML"):
         sdk.ResourceList.parse("kind: [\n")
+
+
+def test_the_example_in_docs_sdk_md_runs() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "sdk.md").read_text()
+    section = page[page.index("## Reading YAML with comments") :]
+    code = section[section.index("```python\n") + len("```python\n") :]
+    namespace: dict[str, Any] = {}
+    exec(code[: code.index("```")], namespace)  # the page's own code, as a reader copies it
+    text = TEXT.replace("# replicas", "# TODO: scale")
+    output, code_ = namespace["mark_todo"].run(text)
+    [result] = textio.load_value(output)["results"]
+    assert (code_, result["severity"], result["field"]["path"]) == (0, "warning", "spec.replicas")
