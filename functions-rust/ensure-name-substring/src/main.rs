@@ -1,15 +1,15 @@
 //! ensure-name-substring, after kpt's catalog function (functions/go/ensure-name-substring v0.2.x):
 //! prepends (default) or appends `substring` to `metadata.name` and to the config's extra name
 //! fields, leaving names that already contain it alone, and skipping CustomResourceDefinitions,
-//! APIServices and Namespaces. References to a renamed ConfigMap, Secret, ServiceAccount or
-//! PersistentVolumeClaim from pod specs in the same namespace follow the new name (a subset of
-//! the name references kpt's `nameref` fixes: see metadata.yaml). Like kpt's (its kustomize
-//! resource factory includes local configs), local-config resources and the Kptfile are renamed
-//! too.
+//! APIServices and Namespaces. References to a renamed resource follow the new name (see
+//! nameref.rs). Like kpt's (its kustomize resource factory includes local configs), local-config
+//! resources and the Kptfile are renamed too.
 
 use krm_fn::fieldspec::{group_version, is_gvk, scalar_text, string_map, FieldSpec};
 use krm_fn::mapping;
 use krm_fn::{Error, KubeObject, ResourceList, Value};
+
+mod nameref;
 
 const FN_API_VERSION: &str = "fn.kpt.dev/v1alpha1";
 const FN_KIND: &str = "EnsureNameSubstring";
@@ -146,89 +146,6 @@ fn skipped(object: &KubeObject) -> bool {
         || is_gvk(object, "", "", "Namespace")
 }
 
-/// A resource whose name changed, for fixing the references to it.
-struct Rename {
-    kind: &'static str,
-    namespace: String,
-    old: String,
-    new: String,
-}
-
-/// The kinds whose references are followed, and where pod specs name them.
-const REFERENCES: [(&str, &[&str]); 4] = [
-    (
-        "ConfigMap",
-        &[
-            "volumes[]/configMap/name",
-            "volumes[]/projected/sources[]/configMap/name",
-            "containers[]/env[]/valueFrom/configMapKeyRef/name",
-            "containers[]/envFrom[]/configMapRef/name",
-            "initContainers[]/env[]/valueFrom/configMapKeyRef/name",
-            "initContainers[]/envFrom[]/configMapRef/name",
-        ],
-    ),
-    (
-        "Secret",
-        &[
-            "volumes[]/secret/secretName",
-            "volumes[]/projected/sources[]/secret/name",
-            "containers[]/env[]/valueFrom/secretKeyRef/name",
-            "containers[]/envFrom[]/secretRef/name",
-            "initContainers[]/env[]/valueFrom/secretKeyRef/name",
-            "initContainers[]/envFrom[]/secretRef/name",
-            "imagePullSecrets[]/name",
-        ],
-    ),
-    ("ServiceAccount", &["serviceAccountName", "serviceAccount"]),
-    ("PersistentVolumeClaim", &["volumes[]/persistentVolumeClaim/claimName"]),
-];
-
-/// Where `object` keeps a pod spec, if it is a kind that has one.
-fn pod_spec_path(object: &KubeObject) -> Option<&'static str> {
-    if is_gvk(object, "", "v1", "Pod") {
-        Some("spec")
-    } else if is_gvk(object, "", "v1", "ReplicationController")
-        || is_gvk(object, "", "", "Deployment")
-        || is_gvk(object, "", "", "ReplicaSet")
-        || is_gvk(object, "", "", "DaemonSet")
-        || is_gvk(object, "apps", "", "StatefulSet")
-        || is_gvk(object, "batch", "", "Job")
-    {
-        Some("spec/template/spec")
-    } else if is_gvk(object, "batch", "", "CronJob") {
-        Some("spec/jobTemplate/spec/template/spec")
-    } else {
-        None
-    }
-}
-
-fn fix_references(object: &mut KubeObject, renames: &[Rename]) -> Result<(), String> {
-    let base = match pod_spec_path(object) {
-        Some(base) => base,
-        None => return Ok(()),
-    };
-    let namespace = object.namespace().to_owned();
-    for (kind, paths) in REFERENCES {
-        let targets: Vec<&Rename> = renames
-            .iter()
-            .filter(|r| r.kind == kind && r.namespace == namespace)
-            .collect();
-        if targets.is_empty() {
-            continue;
-        }
-        for path in paths {
-            let spec = FieldSpec::any(&format!("{base}/{path}"), false);
-            spec.visit(object.as_mapping_mut(), &mut |slot, _| {
-                if let Some(target) = targets.iter().find(|r| slot.as_str() == Some(&r.old)) {
-                    *slot = Value::String(target.new.clone());
-                }
-                Ok(())
-            })?;
-        }
-    }
-    Ok(())
-}
-
 fn ensure_name_substring(rl: &mut ResourceList) -> Result<(), Error> {
     let config = configure(rl)?;
     let fail = |problem: String, item: &KubeObject| {
@@ -240,18 +157,7 @@ fn ensure_name_substring(rl: &mut ResourceList) -> Result<(), Error> {
         if !name.contains(&config.substring) {
             let new = config.mode.apply(&config.substring, &name);
             item.set_name(&new)?;
-            let referable = REFERENCES
-                .iter()
-                .map(|(kind, _)| *kind)
-                .find(|kind| is_gvk(item, "", "v1", kind));
-            if let Some(kind) = referable {
-                renames.push(Rename {
-                    kind,
-                    namespace: item.namespace().to_owned(),
-                    old: name,
-                    new,
-                });
-            }
+            renames.extend(nameref::rename_of(item, &name, &new));
         }
         let selected: Vec<FieldSpec> = config
             .fields
@@ -273,7 +179,7 @@ fn ensure_name_substring(rl: &mut ResourceList) -> Result<(), Error> {
         }
     }
     for item in &mut rl.items {
-        fix_references(item, &renames).map_err(|problem| fail(problem, item))?;
+        nameref::fix_references(item, &renames).map_err(|problem| fail(problem, item))?;
     }
     Ok(())
 }

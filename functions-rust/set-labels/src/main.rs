@@ -37,6 +37,7 @@ fn labels_from_config(rl: &ResourceList) -> Result<Vec<(String, String)>, Error>
             "unknown FunctionConfig `{}`, expect {FN_KIND} or `ConfigMap`",
             config.kind()
         ))
+        .resource(config)
         .field("functionConfig"));
     };
     string_map(value, field).map_err(|problem| {
