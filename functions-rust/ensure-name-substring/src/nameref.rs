@@ -6,7 +6,8 @@
 //! the same namespace for a namespaced target (`""` and `default` are one), any for a
 //! cluster-scoped one. Where the reference carries its own `namespace` (RBAC subjects, APIService
 //! and webhook services) that namespace is compared instead; where it carries a `kind` (roleRef,
-//! scaleTargetRef, subjects) the kind must be the target's.
+//! scaleTargetRef, subjects) the kind must be the target's. Not followed: `rules/resourceNames`
+//! of Roles, Node config sources and the Ingress annotations kustomize also lists.
 
 use krm_fn::fieldspec::{group_version, FieldSpec};
 use krm_fn::mapping;
@@ -41,6 +42,8 @@ struct Target {
     kind: &'static str,
     namespaced: bool,
     in_pod_spec: &'static [(&'static str, &'static str)],
+    /// Kinds with a pod spec whose references to this target kustomize does not list.
+    not_in: &'static [&'static str],
     elsewhere: &'static [(&'static str, &'static str, &'static str)],
 }
 
@@ -60,6 +63,7 @@ const TARGETS: &[Target] = &[
             ("containers[]/envFrom[]/configMapRef", "name"),
             ("initContainers[]/envFrom[]/configMapRef", "name"),
         ],
+        not_in: &["ReplicationController"],
         elsewhere: &[],
     },
     Target {
@@ -75,17 +79,23 @@ const TARGETS: &[Target] = &[
             ("initContainers[]/envFrom[]/secretRef", "name"),
             ("imagePullSecrets[]", "name"),
         ],
+        not_in: &["ReplicationController"],
         elsewhere: &[
             ("ServiceAccount", "imagePullSecrets[]", "name"),
-            ("ServiceAccount", "secrets[]", "name"),
             ("Ingress", "spec/tls[]", "secretName"),
+            ("StorageClass", "parameters", "secretName"),
+            ("StorageClass", "parameters", "adminSecretName"),
+            ("StorageClass", "parameters", "userSecretName"),
+            ("StorageClass", "parameters", "secretRef"),
+            ("PersistentVolume", "spec/azureFile", "secretName"),
         ],
     },
     Target {
         group: Some(""),
         kind: "ServiceAccount",
         namespaced: true,
-        in_pod_spec: &[("", "serviceAccountName"), ("", "serviceAccount")],
+        in_pod_spec: &[("", "serviceAccountName")],
+        not_in: &["ReplicaSet", "PodTemplate"],
         elsewhere: &[
             ("RoleBinding", "subjects[]", "name"),
             ("ClusterRoleBinding", "subjects[]", "name"),
@@ -96,6 +106,7 @@ const TARGETS: &[Target] = &[
         kind: "PersistentVolumeClaim",
         namespaced: true,
         in_pod_spec: &[("volumes[]/persistentVolumeClaim", "claimName")],
+        not_in: &["ReplicaSet", "PodTemplate"],
         elsewhere: &[],
     },
     Target {
@@ -103,6 +114,7 @@ const TARGETS: &[Target] = &[
         kind: "Service",
         namespaced: true,
         in_pod_spec: &[],
+        not_in: &[],
         elsewhere: &[
             ("StatefulSet", "spec", "serviceName"),
             ("Ingress", "spec/rules[]/http/paths[]/backend", "serviceName"),
@@ -119,6 +131,7 @@ const TARGETS: &[Target] = &[
         kind: "Deployment",
         namespaced: true,
         in_pod_spec: &[],
+        not_in: &[],
         elsewhere: SCALE_TARGET,
     },
     Target {
@@ -126,6 +139,7 @@ const TARGETS: &[Target] = &[
         kind: "ReplicaSet",
         namespaced: true,
         in_pod_spec: &[],
+        not_in: &[],
         elsewhere: SCALE_TARGET,
     },
     Target {
@@ -133,6 +147,7 @@ const TARGETS: &[Target] = &[
         kind: "StatefulSet",
         namespaced: true,
         in_pod_spec: &[],
+        not_in: &[],
         elsewhere: SCALE_TARGET,
     },
     Target {
@@ -140,6 +155,7 @@ const TARGETS: &[Target] = &[
         kind: "ReplicationController",
         namespaced: true,
         in_pod_spec: &[],
+        not_in: &[],
         elsewhere: SCALE_TARGET,
     },
     Target {
@@ -147,6 +163,7 @@ const TARGETS: &[Target] = &[
         kind: "Role",
         namespaced: true,
         in_pod_spec: &[],
+        not_in: &[],
         elsewhere: &[("RoleBinding", "roleRef", "name")],
     },
     Target {
@@ -154,6 +171,7 @@ const TARGETS: &[Target] = &[
         kind: "ClusterRole",
         namespaced: false,
         in_pod_spec: &[],
+        not_in: &[],
         elsewhere: &[
             ("RoleBinding", "roleRef", "name"),
             ("ClusterRoleBinding", "roleRef", "name"),
@@ -164,6 +182,7 @@ const TARGETS: &[Target] = &[
         kind: "PriorityClass",
         namespaced: false,
         in_pod_spec: &[("", "priorityClassName")],
+        not_in: &["ReplicaSet", "PodTemplate"],
         elsewhere: &[],
     },
     Target {
@@ -171,6 +190,7 @@ const TARGETS: &[Target] = &[
         kind: "StorageClass",
         namespaced: false,
         in_pod_spec: &[],
+        not_in: &[],
         elsewhere: &[
             ("PersistentVolume", "spec", "storageClassName"),
             ("PersistentVolumeClaim", "spec", "storageClassName"),
@@ -182,6 +202,7 @@ const TARGETS: &[Target] = &[
         kind: "PersistentVolume",
         namespaced: false,
         in_pod_spec: &[],
+        not_in: &[],
         elsewhere: &[("PersistentVolumeClaim", "spec", "volumeName")],
     },
 ];
@@ -205,13 +226,27 @@ pub fn rename_of(object: &KubeObject, old: &str, new: &str) -> Option<Rename> {
     })
 }
 
+/// Kinds whose objects have no namespace: a reference from one sees targets in any namespace
+/// (kustomize's `SubsetThatCouldBeReferencedByResource`).
+const CLUSTER_SCOPED: [&str; 9] = [
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "StorageClass",
+    "PersistentVolume",
+    "APIService",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "PriorityClass",
+    "Node",
+];
+
 fn same_namespace(a: &str, b: &str) -> bool {
     let norm = |ns: &str| if ns.is_empty() { "default" } else { ns }.to_owned();
     norm(a) == norm(b)
 }
 
 /// Point the reference in `map[key]` at the new name of the rename it names, if any.
-fn fix(map: &mut Mapping, key: &str, referrer_ns: &str, target: &Target, renames: &[&Rename]) {
+fn fix(map: &mut Mapping, key: &str, referrer_ns: Option<&str>, target: &Target, renames: &[&Rename]) {
     let name = match mapping::get(map, key) {
         Some(Value::String(name)) => name.clone(),
         _ => return,
@@ -221,13 +256,15 @@ fn fix(map: &mut Mapping, key: &str, referrer_ns: &str, target: &Target, renames
             return;
         }
     }
+    // None: a cluster-scoped referrer without a namespace of its own sees every namespace.
     let ns = match mapping::get(map, "namespace") {
-        Some(Value::String(ns)) => ns.clone(),
-        _ => referrer_ns.to_owned(),
+        Some(Value::String(ns)) => Some(ns.clone()),
+        _ => referrer_ns.map(str::to_owned),
     };
-    let found = renames
-        .iter()
-        .find(|r| r.old == name && (!target.namespaced || same_namespace(&r.namespace, &ns)));
+    let found = renames.iter().find(|r| {
+        r.old == name
+            && (!target.namespaced || ns.as_deref().map_or(true, |ns| same_namespace(&r.namespace, ns)))
+    });
     if let Some(rename) = found {
         mapping::set(map, key, Value::String(rename.new.clone()));
     }
@@ -249,8 +286,12 @@ fn each_map(root: &mut Mapping, path: &str, apply: &mut dyn FnMut(&mut Mapping))
 
 /// Fix every reference in `object` to a renamed resource.
 pub fn fix_references(object: &mut KubeObject, renames: &[Rename]) -> Result<(), String> {
-    let referrer_ns = object.namespace().to_owned();
     let kind = object.kind().to_owned();
+    let referrer_ns = if CLUSTER_SCOPED.contains(&kind.as_str()) {
+        None
+    } else {
+        Some(object.namespace().to_owned())
+    };
     let pod_spec = POD_SPECS.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p);
     for target in TARGETS {
         let renames: Vec<&Rename> = renames
@@ -261,7 +302,7 @@ pub fn fix_references(object: &mut KubeObject, renames: &[Rename]) -> Result<(),
             continue;
         }
         let mut paths: Vec<(String, &str)> = Vec::new();
-        if let Some(base) = pod_spec {
+        if let Some(base) = pod_spec.filter(|_| !target.not_in.contains(&kind.as_str())) {
             for (path, key) in target.in_pod_spec {
                 let full = if path.is_empty() {
                     base.to_owned()
@@ -278,7 +319,7 @@ pub fn fix_references(object: &mut KubeObject, renames: &[Rename]) -> Result<(),
         }
         for (path, key) in paths {
             each_map(object.as_mapping_mut(), &path, &mut |map| {
-                fix(map, key, &referrer_ns, target, &renames)
+                fix(map, key, referrer_ns.as_deref(), target, &renames)
             })?;
         }
     }

@@ -21,7 +21,7 @@ fn default_fields() -> Vec<FieldSpec> {
         FieldSpec::of("", "", "Deployment", template, true),
         FieldSpec::of("", "", "ReplicaSet", template, true),
         FieldSpec::of("", "", "DaemonSet", template, true),
-        FieldSpec::of("apps", "", "StatefulSet", template, true),
+        FieldSpec::of("", "", "StatefulSet", template, true),
         FieldSpec::of("batch", "", "Job", template, true),
         FieldSpec::of("batch", "", "CronJob", "spec/jobTemplate/metadata/annotations", true),
         FieldSpec::of(
