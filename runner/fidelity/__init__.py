@@ -8,6 +8,9 @@ API:
     parse_yaml_stream(text, source) -> YamlStream      documents (exact text + value), trailer,
                                                         newline, indent Style
     load_yaml_value(text) -> Any                        one document, go-yaml v3 typing
+    load_yaml_document(text, source) -> Any             the same with the stream's bounds and
+                                                        located YamlSyntaxErrors
+    load_json(text) -> Any                              json.loads with the same bounds
     update_document(doc, new_value, style) -> str       doc.text if unchanged, else a minimal edit
     render_document(value, style) -> str                a new document, kpt style, no separator
     join_documents(texts, newline) -> str               a stream, `---` added where missing
@@ -27,15 +30,17 @@ Typing follows go-yaml v3 (kpt): `yes`/`on`/`NO` are strings, `0777` is the int 
 float, `"1.10"` a string; see docs/fidelity.md.
 """
 
+from ._bounds import MAX_NESTING, load_json
 from ._edit import update_document
 from ._emit import render_document
 from ._json import JsonNumber, JsonResourceList, parse_json_resource_list, render_json_resource_list
 from ._model import Document, Style, YamlStream, YamlSyntaxError, copy_value
 from ._rlist import resource_list_yaml, split_resource_list_items
 from ._schema import load_yaml_value, same_value
-from ._stream import join_documents, parse_yaml_stream
+from ._stream import join_documents, load_yaml_document, parse_yaml_stream
 
 __all__ = [
+    "MAX_NESTING",
     "Document",
     "JsonNumber",
     "JsonResourceList",
@@ -44,6 +49,8 @@ __all__ = [
     "YamlSyntaxError",
     "copy_value",
     "join_documents",
+    "load_json",
+    "load_yaml_document",
     "load_yaml_value",
     "parse_json_resource_list",
     "parse_yaml_stream",

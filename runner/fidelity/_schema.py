@@ -16,6 +16,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from ._bounds import check_unique_keys
+
 __all__ = [
     "FidelityLoader",
     "canonical_key",
@@ -103,6 +105,17 @@ class FidelityLoader(yaml.CSafeLoader):
 
     # A fresh table: add_implicit_resolver copies the inherited 1.1 table otherwise.
     yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML declares it so
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._keys_checked: set[int] = set()
+
+    def flatten_mapping(self, node: MappingNode) -> None:
+        # Every mapping passes here once before `<<` merges add keys to it (which may repeat).
+        if id(node) not in self._keys_checked:
+            self._keys_checked.add(id(node))
+            check_unique_keys(node)
+        super().flatten_mapping(node)
 
 
 for _tag, _regexp, _first in (
