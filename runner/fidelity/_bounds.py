@@ -20,6 +20,8 @@ import yaml._yaml
 from yaml.events import CollectionEndEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, ScalarNode
 
+from ._gc import gc_paused
+
 __all__ = [
     "MAX_NESTING",
     "DuplicateKeyError",
@@ -100,17 +102,24 @@ def check_unique_keys(node: MappingNode) -> None:
             seen[k.value] = k
 
 
-_JSON_NOT_BRACKETS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[^\[\]{}"]+')
+# Bytes, not str: bytes.translate deletes in C and takes UTF-8 text's bytes with the rest.
+_NOT_BRACKET_OR_QUOTE = bytes(c for c in range(256) if c not in b'[]{}"')
+_STRINGS = re.compile(rb'"[^"]*"')
 _JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+_BYTE_STEP = [0] * 256
+_BYTE_STEP[ord("[")] = _BYTE_STEP[ord("{")] = 1
+_BYTE_STEP[ord("]")] = _BYTE_STEP[ord("}")] = -1
 
 
 def _json_depth_over(text: str, limit: int) -> int | None:
-    """The offset where JSON nesting passes ``limit`` (strings skipped), or None."""
+    """The offset where JSON nesting passes ``limit`` (brackets in strings skipped), or None."""
     if text.count("[") + text.count("{") <= limit:
         return None
-    brackets = _JSON_NOT_BRACKETS.sub("", text).replace('"', "")  # an unclosed string
-    if not brackets or max(accumulate(map(_STEP.__getitem__, brackets))) <= limit:
+    plain = text.replace("\\\\", "").replace('\\"', "") if "\\" in text else text
+    kept = plain.encode("utf-8", "surrogatepass").translate(None, _NOT_BRACKET_OR_QUOTE)
+    brackets = _STRINGS.sub(b"", kept)  # an unclosed string's quote counts 0: invalid anyway
+    if not brackets or max(accumulate(map(_BYTE_STEP.__getitem__, brackets))) <= limit:
         return None
     depth = 0
     for m in _JSON_TOKENS.finditer(text):  # only for the error: where it passed the bound
@@ -141,7 +150,8 @@ def load_json(text: str, decoder: json.JSONDecoder | None = None) -> Any:
     at = _json_depth_over(text, 2 * MAX_NESTING)
     if at is not None:
         raise json.JSONDecodeError(f"more than {2 * MAX_NESTING} levels of nesting", text, at)
-    return (decoder or _DECODER).decode(text)
+    with gc_paused():  # millions of acyclic objects: see _gc
+        return (decoder or _DECODER).decode(text)
 
 
 _DECODER = json.JSONDecoder(object_pairs_hook=unique_pairs)

@@ -13,7 +13,7 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 from ._bounds import MAX_NESTING, DuplicateKeyError, check_yaml_nesting
 from ._gc import gc_paused
 from ._model import Document, Style, YamlStream, YamlSyntaxError, copy_value
-from ._schema import FidelityLoader
+from ._schema import FidelityLoader, construct_value
 
 __all__ = [
     "compose_only",
@@ -89,9 +89,10 @@ def compose_text(text: str) -> tuple[Node | None, Any]:
     loader = FidelityLoader(text)
     try:
         node = loader.get_single_node()
-        if node is not None and "*" in text:
+        shares = "*" in text and _ANCHOR.search(text) is not None
+        if node is not None and shares:
             _check_alias_expansion(node)
-        value = loader.construct_document(node) if node is not None else None
+        value = construct_value(loader, node, shares_nodes=shares)
     finally:
         loader.dispose()
     return node, value
@@ -103,6 +104,9 @@ def compose_text(text: str) -> tuple[Node | None, Any]:
 _MAX_EXPANDED_NODES = 2_000_000
 _MAX_EXPANSION_RATIO = 10
 _MAX_EXPANDED_DEPTH = 2 * MAX_NESTING
+# An alias needs an anchor, and an anchor starts a token: a `*` in a cron line or a glob alone
+# does not make the tree share nodes (the check walks every node).
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]", re.MULTILINE)
 
 
 def _check_alias_expansion(root: Node) -> None:
