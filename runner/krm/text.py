@@ -148,6 +148,11 @@ class ParsedResourceList:
 
 def parse_resource_list(text: str, source: str) -> ParsedResourceList:
     """Parse a JSON or YAML ResourceList, keeping each item's text for comment fidelity."""
+    with fidelity.gc_paused():  # one collection afterwards, not one per stage of the parse
+        return _parse_resource_list(text, source)
+
+
+def _parse_resource_list(text: str, source: str) -> ParsedResourceList:
     if detect_format(text) == "json":
         try:
             original = fidelity.parse_json_resource_list(text)
