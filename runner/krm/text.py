@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from runner import fidelity
 from runner.errors import InputError, PackageError
 from runner.fidelity import Document, Style, YamlStream, copy_value
@@ -75,10 +77,11 @@ def read_bounded(path: Path, name: str, limit: int = MAX_FILE_BYTES) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
     except OSError as error:
         raise PackageError(f"{name}: cannot read: {error.strerror or error}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # checked on the fd: fdopen refuses a directory itself
+        os.close(fd)
+        raise PackageError(f"{name}: not a regular file")
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise PackageError(f"{name}: not a regular file")
         if info.st_size > limit:
             raise PackageError(f"{name}: {info.st_size} bytes, more than the {limit} read")
         try:
@@ -90,9 +93,26 @@ def read_bounded(path: Path, name: str, limit: int = MAX_FILE_BYTES) -> bytes:
     return data
 
 
-def load_value(text: str) -> Any:
-    """One YAML (or JSON) document's value, typed as kpt's go-yaml v3 types it."""
-    return fidelity.load_yaml_value(text)
+def load_value(text: str, source: str) -> Any:
+    """One YAML (or JSON) document's value, typed as kpt's go-yaml v3 types it.
+
+    Raises:
+        InputError: invalid YAML, more than one document or nesting too deep, naming ``source``
+            and the line.
+    """
+    try:
+        return fidelity.load_yaml_value(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        if "expected a single document" in str(error.context):
+            raise InputError(f"{where}: more than one YAML document (expected one)") from None
+        problem = ", ".join(p for p in (error.context, error.problem) if p)
+        raise InputError(f"{where}: invalid YAML: {problem}") from None
+    except yaml.YAMLError as error:
+        raise InputError(f"{source}: invalid YAML: {error}") from None
+    except RecursionError:
+        raise InputError(f"{source}: invalid YAML: nested too deeply") from None
 
 
 def render(value: Mapping[str, Any], style: Style | None = None, newline: str = "\n") -> str:

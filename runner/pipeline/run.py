@@ -144,13 +144,20 @@ def _encode(step: Step, items: Sequence[Item]) -> bytes:
 
 
 def _decode(step: Step, execution: Execution) -> dict[str, Any]:
-    text = execution.stdout.decode("utf-8", errors="replace")
+    try:
+        text = execution.stdout.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{step.label}: output is not UTF-8 (byte {error.start})") from None
     if not text.strip():
         raise InputError(f"{step.label}: wrote no ResourceList on stdout")
+    if detect_format(text) == "yaml":
+        return check_resource_list(
+            textio.load_value(text, f"{step.label} output"), f"{step.label} output"
+        )
     try:
-        value = json.loads(text) if detect_format(text) == "json" else textio.load_value(text)
-    except ValueError as error:
-        raise InputError(f"{step.label}: output is not valid YAML or JSON: {error}") from None
+        value = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise InputError(f"{step.label}: output is not valid JSON: {error}") from None
     return check_resource_list(value, f"{step.label} output")
 
 
