@@ -15,7 +15,6 @@ unless a ``Sandbox`` grants them (``--mount``, ``--env``). Bounds (docs/security
 from __future__ import annotations
 
 import os
-import shutil
 import struct
 import sys
 import tempfile
@@ -86,9 +85,58 @@ class Execution:
     component_error: str | None = None  # a component's err(...) result
 
 
-def _scratch_dir() -> str | None:
-    # stdin/stdout go through files: a tmpfs makes them as fast as pipes.
-    return "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+class _ScratchFile:
+    """A function's stdin, stdout or stderr: a file with no name, so nothing is left behind.
+
+    wasmtime's WASI takes paths, so the guest opens ``/proc/self/fd/N``, a second open of our own
+    anonymous file (``memfd_create``: memory-backed as a tmpfs is, but in no directory). A runner
+    killed with SIGKILL leaves no file anywhere, and a full ``/dev/shm`` does not matter.
+    Without memfd (not Linux) it is an unlinked temporary file.
+    """
+
+    def __init__(self, name: str, data: bytes = b"") -> None:
+        if hasattr(os, "memfd_create"):
+            self.fd = os.memfd_create(f"krm-wasm-{name}", os.MFD_CLOEXEC)
+        else:  # pragma: no cover - Linux has memfd
+            self.fd, name = tempfile.mkstemp(prefix="krm-wasm-")
+            os.unlink(name)
+        fd_dir = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+        self.path = f"{fd_dir}/{self.fd}"
+        view, offset = memoryview(data), 0
+        while offset < len(view):  # pwrite: our offset stays 0 (/dev/fd opens may share it)
+            offset += os.pwrite(self.fd, view[offset:], offset)
+
+    def size(self) -> int:
+        try:
+            return os.fstat(self.fd).st_size
+        except OSError:
+            return 0
+
+    def read(self, limit: int) -> bytes:
+        chunks: list[bytes] = []
+        offset = 0
+        while offset < limit:
+            chunk = os.pread(self.fd, min(limit - offset, 1 << 24), offset)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            offset += len(chunk)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+def _scratch_files(stdin: bytes) -> tuple[_ScratchFile, _ScratchFile, _ScratchFile]:
+    files: list[_ScratchFile] = []
+    try:
+        for name, data in (("stdin", stdin), ("stdout", b""), ("stderr", b"")):
+            files.append(_ScratchFile(name, data))
+    except OSError:
+        for file in files:
+            file.close()
+        raise
+    return files[0], files[1], files[2]
 
 
 def _output_limit_problem(limit: int) -> str:
@@ -107,14 +155,12 @@ class _Watchdog:
         engine: Engine,
         function: LoadedFunction,
         limits: Limits,
-        outputs: tuple[tuple[Path, int, str], ...],
-        scratch: str,
+        outputs: tuple[tuple[_ScratchFile, int, str], ...],
     ) -> None:
         self._engine = engine
         self._function = function
         self._limits = limits
         self._outputs = outputs  # (file, limit, problem when over)
-        self._scratch = scratch
         self._done = threading.Event()
         self.fired = threading.Event()  # wakes the runner's poll_oneoff
         self.reason: str | None = None
@@ -127,8 +173,8 @@ class _Watchdog:
             interval = min(interval * 2, 0.02)
             if time.monotonic() > deadline:
                 self.reason = f"exceeded the time limit of {self._limits.timeout_seconds:g}s"
-            for path, limit, problem in self._outputs:
-                if not self.reason and _size(path) > limit:
+            for file, limit, problem in self._outputs:
+                if not self.reason and file.size() > limit:
                     self.reason = problem
             if self.reason:
                 self.fired.set()
@@ -140,8 +186,8 @@ class _Watchdog:
     def _give_up(self) -> None:
         # The guest sits in a host call that epoch interruption cannot reach (a blocking read of
         # a mounted FIFO, a component's WASI p2 sleep). A thread cannot be killed: end the process
-        # with the error, before any package file is written, rather than hang.
-        shutil.rmtree(self._scratch, ignore_errors=True)
+        # with the error, before any package file is written, rather than hang. The scratch
+        # files have no names: nothing is left behind.
         print(
             f"FunctionTimeout: {self._function.label}: {self.reason} and did not stop within "
             f"{_HOST_CALL_GRACE_SECONDS:g}s (stuck in a host call); nothing was written",
@@ -234,13 +280,6 @@ def _define_core(linker: wasmtime.Linker) -> None:
     )
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
 def _human(size: int) -> str:
     if size < MiB:
         return f"{size} bytes"
@@ -310,10 +349,20 @@ def execute(
     """Run ``function`` on ``stdin`` (a ResourceList); never raises for the function's faults."""
     limits = limits or Limits()
     sandbox = sandbox or Sandbox()
-    with tempfile.TemporaryDirectory(prefix="krm-wasm-", dir=_scratch_dir()) as scratch:
-        if isinstance(function.code, wasmtime.component.Component):
-            return _run_component(engine, function, function.code, stdin, limits, sandbox, scratch)
-        return _run_module(engine, function, function.code, stdin, limits, sandbox, scratch)
+    code = function.code
+    component = isinstance(code, wasmtime.component.Component)
+    try:
+        files = _scratch_files(b"" if component else stdin)
+    except OSError as error:
+        problem = f"could not be given its input: {error.strerror or error}"
+        return Execution(None, b"", b"", 0.0, problem)
+    try:
+        if isinstance(code, wasmtime.component.Component):
+            return _run_component(engine, function, code, stdin, limits, sandbox, files)
+        return _run_module(engine, function, code, stdin, limits, sandbox, files)
+    finally:
+        for file in files:
+            file.close()
 
 
 def _run_module(
@@ -323,25 +372,24 @@ def _run_module(
     stdin: bytes,
     limits: Limits,
     sandbox: Sandbox,
-    scratch: str,
+    files: tuple[_ScratchFile, _ScratchFile, _ScratchFile],
 ) -> Execution:
-    stdin_path, stdout_path, stderr_path = (Path(scratch, n) for n in ("in", "out", "err"))
-    stdin_path.write_bytes(stdin)
+    stdin_file, stdout_file, stderr_file = files
     wasi = _wasi_config(function, sandbox)
-    wasi.stdin_file = str(stdin_path)
-    wasi.stdout_file = str(stdout_path)
-    wasi.stderr_file = str(stderr_path)
+    wasi.stdin_file = stdin_file.path
+    wasi.stdout_file = stdout_file.path
+    wasi.stderr_file = stderr_file.path
     store = _store(engine, limits, wasi, _CORE_MEMORIES)
     linker = engine.core_linker(_define_core)
     exit_code: int | None = None
     problem: str | None = None
     instance: wasmtime.Instance | None = None
     outputs = (
-        (stdout_path, limits.output_bytes, _output_limit_problem(limits.output_bytes)),
-        (stderr_path, limits.stderr_bytes, _stderr_limit_problem(limits.stderr_bytes)),
+        (stdout_file, limits.output_bytes, _output_limit_problem(limits.output_bytes)),
+        (stderr_file, limits.stderr_bytes, _stderr_limit_problem(limits.stderr_bytes)),
     )
     started = time.perf_counter()
-    with _Watchdog(engine, function, limits, outputs, scratch).running() as watchdog:
+    with _Watchdog(engine, function, limits, outputs).running() as watchdog:
         try:
             instance = linker.instantiate(store, module)
             start = instance.exports(store).get("_start")
@@ -363,13 +411,13 @@ def _run_module(
         )
     # Exact, whatever the timing: the watchdog may not have looked since the last write.
     over_limit = False
-    for path, limit, over in outputs:
-        if _size(path) > limit:
+    for file, limit, over in outputs:
+        if file.size() > limit:
             over_limit = True
             problem = problem or over
     stopped = (problem is not None and watchdog.reason is not None) or over_limit
-    stdout = b"" if stopped else _read(stdout_path, limits.output_bytes)
-    return Execution(exit_code, stdout, _read(stderr_path, limits.stderr_bytes), seconds, problem)
+    stdout = b"" if stopped else stdout_file.read(limits.output_bytes)
+    return Execution(exit_code, stdout, stderr_file.read(limits.stderr_bytes), seconds, problem)
 
 
 def _run_component(
@@ -379,20 +427,20 @@ def _run_component(
     stdin: bytes,
     limits: Limits,
     sandbox: Sandbox,
-    scratch: str,
+    files: tuple[_ScratchFile, _ScratchFile, _ScratchFile],
 ) -> Execution:
-    stderr_path = Path(scratch, "err")
+    stderr_file = files[2]
     wasi = _wasi_config(function, sandbox)
-    wasi.stderr_file = str(stderr_path)
+    wasi.stderr_file = stderr_file.path
     store = _store(engine, limits, wasi, _COMPONENT_MEMORIES)
     linker = engine.component_linker()
     output = b""
     problem: str | None = None
     component_error: str | None = None
     exit_code: int | None = None
-    outputs = ((stderr_path, limits.stderr_bytes, _stderr_limit_problem(limits.stderr_bytes)),)
+    outputs = ((stderr_file, limits.stderr_bytes, _stderr_limit_problem(limits.stderr_bytes)),)
     started = time.perf_counter()
-    with _Watchdog(engine, function, limits, outputs, scratch).running() as watchdog:
+    with _Watchdog(engine, function, limits, outputs).running() as watchdog:
         try:
             instance = linker.instantiate(store, component)
             process = instance.get_func(store, "process")
@@ -416,23 +464,15 @@ def _run_component(
         problem = watchdog.reason
     if problem is None and len(output) > limits.output_bytes:
         problem = _output_limit_problem(limits.output_bytes)
-    if problem is None and _size(stderr_path) > limits.stderr_bytes:
+    if problem is None and stderr_file.size() > limits.stderr_bytes:
         problem = _stderr_limit_problem(limits.stderr_bytes)
     if problem:
         output = b""
     return Execution(
         exit_code,
         output,
-        _read(stderr_path, limits.stderr_bytes),
+        stderr_file.read(limits.stderr_bytes),
         seconds,
         problem,
         component_error,
     )
-
-
-def _read(path: Path, limit: int) -> bytes:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(limit)
-    except OSError:
-        return b""
