@@ -29,17 +29,15 @@ import wasmtime
 import wasmtime.component
 
 from runner.wasm.engine import Engine, LoadedFunction
+from runner.wasm.shape import Shape
 
 __all__ = ["Execution", "Limits", "Mount", "Sandbox", "execute"]
 
 MiB = 1 << 20
 
-# Store limits beyond memory size. A core module gets one memory (multi-memory is not used by any
-# toolchain we build with); a component several (componentize-py links a few core instances).
-_CORE_MEMORIES = 1
-_COMPONENT_MEMORIES = 16
+# Store limits beyond memory size: memories and tables as many as the function defines
+# (runner/wasm/shape.py), instances a fixed bound (componentize-py's components use about 30).
 _MAX_INSTANCES = 64
-_MAX_TABLES = 64
 # Tables take this share of the memory limit (8 bytes an element, wasmtime's accounting).
 _TABLE_SHARE = 16
 # How long a function may stay in a host call after its time is up before the runner gives up on it.
@@ -296,33 +294,36 @@ def _wasi_config(function: LoadedFunction, sandbox: Sandbox) -> wasmtime.WasiCon
 
 
 def _store(
-    engine: Engine, limits: Limits, wasi: wasmtime.WasiConfig, memories: int
+    engine: Engine, limits: Limits, wasi: wasmtime.WasiConfig, shape: Shape
 ) -> wasmtime.Store:
     store = wasmtime.Store(engine.wasm)
     store.set_wasi(wasi)
-    # The whole instance: memories share the limit (each may use what the others left is not
-    # expressible in store limits, so each gets limit / memories), tables a sixteenth of it.
+    # The whole instance: store limits bound each memory and table, not their sum, so each of
+    # the memories the function defines gets an equal share of the limit (one memory: all but
+    # the tables' sixteenth) and allowing no more of them than it defines keeps the sum in it.
     table_budget = limits.memory_bytes // _TABLE_SHARE
-    per_memory = max((limits.memory_bytes - table_budget) // memories, 1)
     store.set_limits(
-        memory_size=per_memory,
-        table_elements=max(table_budget // 8 // _MAX_TABLES, 1),
+        memory_size=max((limits.memory_bytes - table_budget) // shape.memories, 1),
+        table_elements=max(table_budget // 8 // shape.tables, 1),
         instances=_MAX_INSTANCES,
-        tables=_MAX_TABLES,
-        memories=memories,
+        tables=shape.tables,
+        memories=shape.memories,
     )
     store.set_epoch_deadline(1)  # the watchdog's single increment interrupts
     return store
 
 
-def _trap_problem(error: Exception, watchdog: _Watchdog) -> str:
+def _trap_problem(error: Exception, watchdog: _Watchdog, limits: Limits) -> str:
     if watchdog.reason:
         return watchdog.reason
     # wasmtime's text is "error while executing at wasm backtrace: ... Caused by: <the cause>".
     text = str(error).strip()
     cause = text.rpartition("Caused by:")[2].strip() or text
     lines = [line.strip() for line in cause.splitlines() if line.strip()]
-    return f"trapped: {lines[-1] if lines else type(error).__name__}"
+    last = lines[-1] if lines else type(error).__name__
+    if "exceeds memory limits" in last or "resource limit exceeded" in last:
+        return f"does not fit in --memory-limit {_human(limits.memory_bytes)}: {last}"
+    return f"trapped: {last}"
 
 
 def _memory_note(store: wasmtime.Store, instance: wasmtime.Instance | None, limits: Limits) -> str:
@@ -379,7 +380,7 @@ def _run_module(
     wasi.stdin_file = stdin_file.path
     wasi.stdout_file = stdout_file.path
     wasi.stderr_file = stderr_file.path
-    store = _store(engine, limits, wasi, _CORE_MEMORIES)
+    store = _store(engine, limits, wasi, function.shape)
     linker = engine.core_linker(_define_core)
     exit_code: int | None = None
     problem: str | None = None
@@ -401,7 +402,7 @@ def _run_module(
         except wasmtime.ExitTrap as error:
             exit_code = error.code
         except (wasmtime.Trap, wasmtime.WasmtimeError) as error:
-            problem = _trap_problem(error, watchdog) + _memory_note(store, instance, limits)
+            problem = _trap_problem(error, watchdog, limits) + _memory_note(store, instance, limits)
     seconds = time.perf_counter() - started
     if watchdog.reason and problem is None:
         problem = watchdog.reason  # it finished just as the watchdog fired
@@ -432,7 +433,7 @@ def _run_component(
     stderr_file = files[2]
     wasi = _wasi_config(function, sandbox)
     wasi.stderr_file = stderr_file.path
-    store = _store(engine, limits, wasi, _COMPONENT_MEMORIES)
+    store = _store(engine, limits, wasi, function.shape)
     linker = engine.component_linker()
     output = b""
     problem: str | None = None
@@ -458,7 +459,7 @@ def _run_component(
                     output = str(payload).encode("utf-8")
                     exit_code = 0
         except (wasmtime.Trap, wasmtime.WasmtimeError) as error:
-            problem = _trap_problem(error, watchdog)
+            problem = _trap_problem(error, watchdog, limits)
     seconds = time.perf_counter() - started
     if problem is None and watchdog.reason:
         problem = watchdog.reason
