@@ -1,0 +1,103 @@
+"""Generated KRM documents and hostile text for the property tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+# Strings that YAML readers like to retype or that need quoting: each must survive a round trip.
+TRICKY = [
+    "",
+    " ",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "y",
+    "n",
+    "true",
+    "False",
+    "null",
+    "~",
+    "0777",
+    "0x1F",
+    "1e3",
+    "1_000",
+    ".inf",
+    "-.nan",
+    "12:30:00",
+    "2001-12-14",
+    "a: b",
+    "- a",
+    "#x",
+    "x #y",
+    "'q'",
+    '"q"',
+    "{a}",
+    "[a]",
+    "&a",
+    "*a",
+    "!tag",
+    "%x",
+    "@x",
+    "`x",
+    "|",
+    ">",
+    "a\nb",
+    "a\tb",
+    "\u00e9",
+    "\u2028",
+    "\ufeff",
+    "multi\nline\n",
+    " lead",
+    "trail ",
+    "---",
+    "...",
+    "<<",
+]
+
+_text = st.one_of(st.sampled_from(TRICKY), st.text(max_size=20))
+_key = st.one_of(
+    st.sampled_from(TRICKY[2:]), st.from_regex(r"[a-zA-Z][a-zA-Z0-9._/-]{0,15}", fullmatch=True)
+)
+_scalar = st.one_of(
+    _text,
+    st.integers(min_value=-(2**53), max_value=2**53),
+    st.booleans(),
+    st.none(),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+)
+values: st.SearchStrategy[Any] = st.recursive(
+    _scalar,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_key, inner, max_size=4)),
+    max_leaves=20,
+)
+_name = st.from_regex(r"[a-z][a-z0-9-]{0,20}", fullmatch=True)
+
+
+@st.composite
+def krm_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """A KRM resource: apiVersion, kind, metadata (name, labels, annotations) and any data."""
+    metadata: dict[str, Any] = {"name": draw(_name)}
+    if draw(st.booleans()):
+        metadata["labels"] = draw(st.dictionaries(_key, _text, max_size=3))
+    if draw(st.booleans()):
+        annotations = draw(st.dictionaries(_key, _text, max_size=3))
+        metadata["annotations"] = {k: v for k, v in annotations.items() if "kubernetes.io" not in k}
+    document: dict[str, Any] = {
+        "apiVersion": draw(st.sampled_from(["v1", "apps/v1", "example.com/v1beta1"])),
+        "kind": draw(st.sampled_from(["ConfigMap", "Deployment", "Thing"])),
+        "metadata": metadata,
+    }
+    for key in draw(st.lists(_key, max_size=3, unique=True)):
+        if key not in document:
+            document[key] = draw(values)
+    return document
+
+
+yaml_text = st.one_of(
+    st.text(alphabet=st.sampled_from(list(":-?[]{},&*!|>'\"%@`#\n \t.aZ0~\\")), max_size=200),
+    st.text(max_size=200),
+)
+raw_bytes = st.binary(max_size=300)
