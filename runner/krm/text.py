@@ -100,6 +100,11 @@ def load_value(text: str, source: str) -> Any:
         InputError: invalid YAML, more than one document or nesting too deep, naming ``source``
             and the line.
     """
+    if "*" in text:  # aliases: only the stream parser bounds their expansion (billion laughs)
+        documents = [doc for doc in parse_stream(text, source).documents if doc.value is not None]
+        if len(documents) > 1:
+            raise InputError(f"{source}: more than one YAML document (expected one)")
+        return documents[0].value if documents else None
     try:
         return fidelity.load_yaml_value(text)
     except yaml.MarkedYAMLError as error:

@@ -101,3 +101,47 @@ yaml_text = st.one_of(
     st.text(max_size=200),
 )
 raw_bytes = st.binary(max_size=300)
+
+
+_path_text = st.one_of(
+    st.sampled_from(
+        [
+            "Kptfile",
+            "../x.yaml",
+            "/etc/x.yaml",
+            ".git/x.yaml",
+            "a/../../x.yaml",
+            "x.txt",
+            "a\0b.yaml",
+        ]
+    ),
+    st.text(max_size=300),
+    st.from_regex(r"([a-z.]{1,300}/){0,40}[a-z]{1,20}\.ya?ml", fullmatch=True),
+)
+_odd_key = st.one_of(_key, st.integers(-5, 5), st.booleans(), st.none())
+
+
+@st.composite
+def hostile_outputs(draw: st.DrawFn) -> dict[str, Any]:
+    """A ResourceList value as a hostile function might return it: odd paths, keys and types."""
+    items: list[Any] = []
+    for document in draw(st.lists(krm_documents(), max_size=4)):
+        annotations: dict[Any, Any] = {}
+        if draw(st.booleans()):
+            annotations["internal.config.kubernetes.io/path"] = draw(_path_text)
+        if draw(st.booleans()):
+            annotations["internal.config.kubernetes.io/index"] = draw(
+                st.one_of(st.integers(-3, 5), st.text(max_size=5))
+            )
+        annotations.update(draw(st.dictionaries(_odd_key, values, max_size=2)))
+        document["metadata"]["annotations"] = annotations
+        if draw(st.booleans()):
+            document["metadata"]["labels"] = draw(st.dictionaries(_odd_key, values, max_size=2))
+        items.append(
+            draw(st.one_of(st.just(document), values)) if draw(st.booleans()) else document
+        )
+    output: dict[str, Any] = {"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList"}
+    output["items"] = items
+    if draw(st.booleans()):
+        output["results"] = draw(st.one_of(values, st.lists(st.dictionaries(_key, values))))
+    return output

@@ -8,6 +8,7 @@ another exception or a hang. ``nox -s fuzz`` runs the long profile (tests/fuzz/c
 from __future__ import annotations
 
 import contextlib
+import json
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 import wasmtime
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -27,9 +29,9 @@ from runner.pipeline.on_text import stream_items
 from runner.pipeline.run import Item, Step, run_step
 from runner.wasm.engine import Engine
 from runner.wasm.execute import Limits
+from tests import wat_modules
 from tests.fuzz.conftest import no_hang
-from tests.fuzz.strategies import krm_documents, raw_bytes, yaml_text
-from tests.hardening.test_no_traceback import _wat_writing
+from tests.fuzz.strategies import hostile_outputs, krm_documents, raw_bytes, yaml_text
 
 KPTFILE = "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: pkg\n"
 
@@ -123,11 +125,22 @@ def engine() -> Engine:
     return Engine(use_cache=False)
 
 
-@given(st.one_of(raw_bytes, yaml_text.map(str.encode)))
+def _yaml_bytes(value: Any) -> bytes:
+    return yaml.safe_dump(value, allow_unicode=True, sort_keys=False).encode()
+
+
+@given(
+    st.one_of(
+        raw_bytes,
+        yaml_text.map(str.encode),
+        hostile_outputs().map(_yaml_bytes),
+        hostile_outputs().map(lambda value: json.dumps(value, default=str).encode()),
+    )
+)
 def test_random_output_of_a_function(engine: Engine, data: bytes) -> None:
     for root in _package({"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"}):
         wasm = root / "fn.wasm"
-        wasm.write_bytes(wasmtime.wat2wasm(_wat_writing(data)))
+        wasm.write_bytes(wasmtime.wat2wasm(wat_modules.writes_bytes(data)))
         package = read_package(root)
         items = [Item(textio.copy_value(r.value), r.document) for r in package.resources]
         with no_hang():

@@ -30,6 +30,18 @@ RLIST = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n"
 DEEP = 100_000  # levels of nesting: PyYAML's C composer runs out of stack long before
 
 
+def _laughs(indent: str) -> str:
+    """Billion laughs: 9 levels of 9 aliases each, a few hundred bytes naming 3.8e8 strings."""
+    lines = [f"a0: &a0 [{','.join(['lol'] * 9)}]"]
+    lines += [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    return "".join(f"{indent}{line}\n" for line in lines)
+
+
+BOMB_ITEM = "- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: bomb}\n  data:\n" + _laughs(
+    "    "
+)
+
+
 @dataclass(frozen=True)
 class Case:
     """``args`` (``{pkg}``, ``{fn}``, ``{tmp}`` filled in) after ``setup`` built the files."""
@@ -44,19 +56,6 @@ class Case:
     xfail: str = ""
     absent: tuple[str, ...] = ()  # must not be in stderr
     env: dict[str, str] = field(default_factory=dict)
-
-
-def _wat_writing(data: bytes) -> str:
-    """A WASI command that writes ``data`` (any bytes) to stdout and exits 0."""
-    pages = len(data) // 65536 + 2
-    escaped = "".join(f"\\{byte:02x}" for byte in data)
-    return f"""(module
- (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
- (memory (export "memory") {pages})
- (data (i32.const 64) "{escaped}")
- (func (export "_start")
-   (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const {len(data)}))
-   (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"""
 
 
 def _package(tmp: Path, **files: str | bytes) -> None:
@@ -207,6 +206,13 @@ CASES = [
         _files(),
         output=b'{"items": ' + b"[" * DEEP,
     ),
+    Case(
+        "output alias bomb",
+        EVAL_FN,
+        ("fn", "alias"),
+        _files(),
+        output=f"{RLIST}items:\n{BOMB_ITEM}".encode(),
+    ),
     # The package.
     Case(
         "package file not YAML",
@@ -255,7 +261,25 @@ CASES = [
         exit_code=0,
         absent=("apiVersion",),
     ),
+    Case(
+        "package file alias bomb",
+        EVAL_SN,
+        ("bomb.yaml", "alias"),
+        _files(**{"bomb.yaml": CONFIG_MAP.replace("cm", "bomb") + "data:\n" + _laughs("  ")}),
+    ),
     # stdin.
+    Case(
+        "exec stdin alias bomb",
+        ("exec", "dist/functions/set-namespace.rust.wasm"),
+        ("stdin", "alias"),
+        stdin=f"{RLIST}items:\n{BOMB_ITEM}",
+    ),
+    Case(
+        "eval stdin alias bomb",
+        ("eval", "-", "--image", "set-namespace", "--", "namespace=x"),
+        ("stdin", "alias"),
+        stdin=f"{RLIST}items:\n{BOMB_ITEM}",
+    ),
     Case("stdin not YAML", ("eval", "-", "--image", "set-namespace"), ("stdin",), stdin="a: [\n"),
     Case(
         "stdin not UTF-8",
@@ -385,7 +409,7 @@ def _fill(text: str, tmp: Path) -> str:
 def test_hostile_input_is_a_clear_error(case: Case, tmp_path: Path, shared_cache: Path) -> None:
     case.setup(tmp_path)
     if case.output is not None:
-        (tmp_path / "fn.wasm").write_bytes(wasmtime.wat2wasm(_wat_writing(case.output)))
+        (tmp_path / "fn.wasm").write_bytes(wasmtime.wat2wasm(wat_modules.writes_bytes(case.output)))
     cache = Path(_fill(case.env.get("KRM_WASM_CACHE", str(shared_cache)), tmp_path))
     pkg = tmp_path / "pkg"
     before = _snapshot(pkg)
