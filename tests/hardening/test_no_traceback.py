@@ -372,6 +372,18 @@ CASES = [
         ("UsageError", "--timeout"),
         _files(),
     ),
+    # Paths too long for the file system, given as arguments.
+    *(
+        Case(f"{name} name too long", tuple(args.split()), ("File name too long",), _files())
+        for name, args in [
+            ("PKG_DIR", "eval {long} --image set-namespace"),
+            ("-o DIR", "eval {pkg} -o {long} --image set-namespace -- namespace=x"),
+            ("--exec", "eval {pkg} --exec {long}"),
+            ("--fn-path", "eval {pkg} --image set-namespace --fn-path {long}"),
+            ("--fn-config", "eval {pkg} --image set-namespace --fn-config {long}"),
+            ("--results-dir", "eval {pkg} --results-dir {long} --image set-namespace"),
+        ]
+    ),
     # The cache and the wasm file.
     Case(
         "cache root is a file",
@@ -392,7 +404,7 @@ CASES = [
 
 
 def _fill(text: str, tmp: Path) -> str:
-    return text.format(pkg=tmp / "pkg", fn=tmp / "fn.wasm", tmp=tmp)
+    return text.format(pkg=tmp / "pkg", fn=tmp / "fn.wasm", tmp=tmp, long=tmp / ("a" * 300))
 
 
 @pytest.mark.parametrize(
