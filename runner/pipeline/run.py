@@ -145,7 +145,10 @@ def _encode(step: Step, items: Sequence[Item]) -> bytes:
 
 
 def _decode(step: Step, execution: Execution) -> dict[str, Any]:
-    text = execution.stdout.decode("utf-8", errors="replace")
+    try:
+        text = execution.stdout.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{step.label}: output is not UTF-8 (byte {error.start})") from None
     if not text.strip():
         raise InputError(f"{step.label}: wrote no ResourceList on stdout")
     try:

@@ -23,6 +23,7 @@ import wasmtime.component
 from runner.errors import WasmLoadError
 from runner.wasm.cache import CompileCache, default_cache_dir
 from runner.wasm.meta import FunctionMetadata, WasmKind, inspect_wasm
+from runner.wasm.shape import Shape, shape_of
 
 __all__ = ["Engine", "LoadedFunction", "default_cache_dir"]  # default_cache_dir: re-exported
 
@@ -39,11 +40,15 @@ class LoadedFunction:
     meta: FunctionMetadata
     code: wasmtime.Module | wasmtime.component.Component
     from_cache: bool
+    shape: Shape  # the memories and tables it defines: the store limits share the budget by it
 
     @property
     def label(self) -> str:
         return self.meta.name or self.path.name
 
+
+# When a binary cannot be walked (wasmtime compiled it, so this is unlikely): generous counts.
+_FALLBACK_SHAPE = {WasmKind.CORE_MODULE: Shape(1, 16), WasmKind.COMPONENT: Shape(16, 64)}
 
 _MAX_WASM_BYTES = 512 << 20  # our largest function (a Python component) is ~20 MiB
 
@@ -123,7 +128,8 @@ class Engine:
             code = self._compile(data, meta.kind, path)
             if self._cache is not None:
                 self._cache.store(sha256, bytes(code.serialize()))
-        loaded = LoadedFunction(path, sha256, meta, code, from_cache)
+        shape = shape_of(data) or _FALLBACK_SHAPE[meta.kind]
+        loaded = LoadedFunction(path, sha256, meta, code, from_cache, shape)
         self._loaded[sha256] = loaded
         return loaded
 
