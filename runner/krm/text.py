@@ -75,10 +75,11 @@ def read_bounded(path: Path, name: str, limit: int = MAX_FILE_BYTES) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
     except OSError as error:
         raise PackageError(f"{name}: cannot read: {error.strerror or error}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # checked on the fd: fdopen refuses a directory itself
+        os.close(fd)
+        raise PackageError(f"{name}: not a regular file")
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise PackageError(f"{name}: not a regular file")
         if info.st_size > limit:
             raise PackageError(f"{name}: {info.st_size} bytes, more than the {limit} read")
         try:
