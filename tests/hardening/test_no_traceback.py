@@ -133,7 +133,13 @@ EVAL_SN = ("eval", "{pkg}", "-o", "stdout", "--image", "set-namespace", "--", "n
 
 CASES = [
     # A function's output.
-    Case("output not YAML", EVAL_FN, ("fn", "output:2:1:", "invalid YAML"), _files(), output=b"items: [a\n"),
+    Case(
+        "output not YAML",
+        EVAL_FN,
+        ("fn", "output:2:1:", "invalid YAML"),
+        _files(),
+        output=b"items: [a\n",
+    ),
     Case(
         "output two documents",
         EVAL_FN,
