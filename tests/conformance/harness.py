@@ -185,8 +185,8 @@ def _resource_key(ref: Any) -> str:
 
 def result_keys(result: dict[str, Any]) -> dict[str, str]:
     """A function's result as the suite compares it: severity, field path, resource."""
-    # No severity reads as info, as the runner reports it and kpt exits (kpt v0.2.0 apply-setters
-    # writes "no matches for input setter(s)" without one, and exits 0).
+    # kyaml's legacy framework (apply-setters v0.2.0) writes results without a severity: kpt
+    # shows and counts them as info.
     keys = {"severity": str(result.get("severity") or "info")}
     field = result.get("field")
     path = field.get("path") if isinstance(field, dict) else None
@@ -217,4 +217,3 @@ def results_mismatch(expected: list[dict[str, str]], actual: list[dict[str, Any]
     if not missing and not extra:
         return None
     return f"results differ: expected but missing {missing}; not expected {extra}"
-

@@ -30,7 +30,11 @@ def load_function(directory: Path) -> Function[object]:
     assert spec is not None and spec.loader is not None
     module: ModuleType = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses resolve annotations through it
-    spec.loader.exec_module(module)
+    sys.path.insert(0, str(directory))  # its sibling modules, as the build puts them beside it
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(directory))
     functions = [v for v in vars(module).values() if isinstance(v, Function)]
     assert len(functions) == 1, f"{directory}/main.py declares {len(functions)} functions"
     return functions[0]
