@@ -62,7 +62,7 @@ def _yaml_list(count: int, data: dict[str, str]) -> bytes:
 
 
 def _json_list(count: int, data: dict[str, str]) -> bytes:
-    items = [textio.load_value(_document(i)) for i in range(count)]
+    items = [textio.load_value(_document(i), f"resource {i}") for i in range(count)]
     value = {
         "apiVersion": "config.kubernetes.io/v1",
         "kind": "ResourceList",

@@ -139,7 +139,8 @@ def test_a_function_given_yaml_answers_in_yaml() -> None:
     assert code == 0
     assert "name: app # kpt-set: ${app}" in output
     # `yes` is written plain: a string in YAML 1.2 and to go-yaml v3, as the runner reads it.
-    assert textio.load_value(output)["items"][0]["metadata"]["labels"] == {"touched": "yes"}
+    labels = textio.load_value(output, "output")["items"][0]["metadata"]["labels"]
+    assert labels == {"touched": "yes"}
 
 
 def test_invalid_yaml_is_an_input_error() -> None:
@@ -155,5 +156,5 @@ def test_the_example_in_docs_sdk_md_runs() -> None:
     exec(code[: code.index("```")], namespace)  # the page's own code, as a reader copies it
     text = TEXT.replace("# replicas", "# TODO: scale")
     output, code_ = namespace["mark_todo"].run(text)
-    [result] = textio.load_value(output)["results"]
+    [result] = textio.load_value(output, "output")["results"]
     assert (code_, result["severity"], result["field"]["path"]) == (0, "warning", "spec.replicas")
