@@ -195,7 +195,6 @@ def plan_writes(
         InputError: an output value that is not a KRM object.
     """
     placed = _place_outputs(package, output_values)
-    _check_kptfiles_kept(package, placed)
     entries: dict[str, list[_Entry]] = {}
     occupied: dict[tuple[str, int], str] = {}
 
@@ -217,6 +216,8 @@ def plan_writes(
 
     for item in placed:
         _check_destination(package, item)
+    _check_kptfiles_kept(package, placed)  # after: a bad destination is the clearer error
+    for item in placed:
         if item.index is not None:
             key = (item.path, item.index)
             if key in occupied:

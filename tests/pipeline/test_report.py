@@ -97,5 +97,6 @@ def test_results_yaml_is_kpts_function_result_list(failed: StepOutcome, tmp_path
         "exitCode": 2,
         "stderr": "it broke\nfails: exited with code 2",
     }
+    assert list(document["items"][0]) == ["exec", "stderr", "exitCode"]  # kpt's field order
     save_results(tmp_path / "out", [failed], 1)
     assert yaml.safe_load((tmp_path / "out" / "results.yaml").read_text()) == document
