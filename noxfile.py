@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import random
 import sys
 import time
 from pathlib import Path
@@ -139,6 +141,25 @@ def _native_library_tests(session: nox.Session) -> None:
     with session.chdir(ROOT / "functions-go"):
         session.run("go", "test", "./...", env={k: env[k] for k in golang.GO_VARIABLES})
     rust.cargo_test(session, ROOT / "functions-rust")
+
+
+@nox.session(default=False)
+def fuzz(session: nox.Session) -> None:
+    """A long property-test campaign (tests/fuzz, thousands of examples each); prints its seed."""
+    session.install(*_groups("test"), "-e", ".")
+    seed = next((arg for arg in session.posargs if arg.startswith("--hypothesis-seed")), None)
+    args = list(session.posargs)
+    if seed is None:
+        seed_value = str(random.SystemRandom().randrange(2**32))
+        args.append(f"--hypothesis-seed={seed_value}")
+        session.log(f"hypothesis seed {seed_value} (repeat with -- --hypothesis-seed={seed_value})")
+    session.run(
+        "pytest",
+        "tests/fuzz",
+        "--hypothesis-show-statistics",
+        *args,
+        env={"KRM_WASM_FUZZ_PROFILE": os.environ.get("KRM_WASM_FUZZ_PROFILE", "long")},
+    )
 
 
 @nox.session

@@ -5,6 +5,8 @@ A function is a directory holding a ``metadata.yaml``::
     name: set-namespace                # the function's name (the catalog key)
     description: Sets metadata.namespace on every resource
     input: json              # what it wants on stdin: yaml (default, the KRM spec) or json
+    usage: |                  # optional: how to call it (`fn doc` prints it)
+      ... -- namespace=prod
 
 The builder compiles it to ``dist/functions/<name>.<lang>.wasm`` and appends a custom section
 ``krm-function`` (JSON: name, lang, input, toolchain) so that a wasm file describes itself
@@ -68,6 +70,7 @@ class FunctionSource:
     directory: Path
     description: str = ""
     input_format: str = "yaml"
+    usage: str | None = None  # how to call it, shown by `fn doc`
 
     @property
     def artifact_name(self) -> str:
@@ -100,6 +103,7 @@ class Artifact:
     sha256: str
     size: int
     description: str = ""
+    usage: str | None = None
     # Set for builds of someone else's published function (kpt's catalog): which release it is,
     # the Go module it came from, the image references it answers to, and whose it is.
     version: str | None = None
@@ -130,6 +134,7 @@ def discover(root: Path, lang: str) -> list[FunctionSource]:
                 directory=meta_path.parent,
                 description=str(meta.get("description", "")),
                 input_format=input_format,
+                usage=str(meta["usage"]) if meta.get("usage") else None,
             )
         )
     return sources
@@ -218,6 +223,7 @@ def artifact_for(source: FunctionSource, toolchain: Toolchain, out: Path) -> Art
         sha256=sha256_file(out),
         size=out.stat().st_size,
         description=source.description,
+        usage=source.usage,
     )
 
 

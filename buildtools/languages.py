@@ -22,8 +22,9 @@ _PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 class Language:
     """One language functions are written in.
 
-    ``default_input`` is what a new function's metadata.yaml declares: Python components have no
-    YAML parser; Go and Rust take either, and JSON is the cheaper one to parse.
+    ``default_input`` is what a new function's metadata.yaml declares: JSON is the cheaper one
+    to parse in every language, and a Python component that says ``yaml`` carries a YAML parser
+    (ruamel.yaml, bundled by the builder) that a JSON one does without.
     ``dependency_group`` is pyproject's [dependency-groups] entry holding its build tools (Rust
     uses Debian's packages instead).
     """

@@ -15,7 +15,12 @@ its build-time interpreter (which writes ``__pycache__`` there) and scans it for
 ``componentize-py.toml`` files, which on the repository root would include every virtualenv
 under ``.nox/``. For the same reason ``VIRTUAL_ENV`` points at an empty virtualenv: otherwise
 componentize-py adds the site-packages of whatever Python environment it finds, and a
-function could silently bundle a third-party package. Functions use the standard library only.
+function could silently bundle a third-party package.
+
+Functions get the standard library and ``sdk``; a function whose metadata.yaml says
+``input: yaml`` also gets ruamel.yaml (pure Python, pinned in pyproject's ``build-py`` group and
+installed beside componentize-py), staged as a third module-path directory. Only those functions
+pay for it (about 1.4 MB of source, imported once at build time into the snapshot).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ __all__ = [
     "ROOT",
     "SDK_DIR",
     "WORLD",
+    "YAML_LIBRARY",
     "compile",
     "inputs",
     "toolchain",
@@ -54,13 +60,21 @@ ABI = "component:krm:function/krm-function@0.1.0"
 ENTRY_MODULE = "sdk.component"
 FUNCTION_MODULE = "main"
 COMPONENTIZE_PY_VERSION = pinned_version("componentize-py")
-# Toolchain.details key holding the componentize-py executable the build runs.
+# The YAML library bundled into ``input: yaml`` functions: (distribution, import package).
+YAML_LIBRARY = ("ruamel.yaml", "ruamel/yaml")
+YAML_LIBRARY_VERSION = pinned_version(YAML_LIBRARY[0])
+# Toolchain.details keys: the componentize-py executable the build runs; the site-packages
+# directory holding the YAML library, and its version.
 _EXE_KEY = "COMPONENTIZE_PY"
+_YAML_DIR_KEY = "YAML_LIBRARY_DIR"
+_YAML_VERSION_KEY = "YAML_LIBRARY_VERSION"
 
 
 def toolchain(session: nox.Session) -> common.Toolchain:
-    """Install componentize-py into the session and describe it."""
-    session.install(f"componentize-py=={COMPONENTIZE_PY_VERSION}")
+    """Install componentize-py and the YAML library into the session and describe them."""
+    session.install(
+        f"componentize-py=={COMPONENTIZE_PY_VERSION}", f"{YAML_LIBRARY[0]}=={YAML_LIBRARY_VERSION}"
+    )
     return toolchain_for(Path(session.bin) / "componentize-py")
 
 
@@ -81,9 +95,24 @@ def toolchain_for(executable: Path) -> common.Toolchain:
             f"install it: pip install componentize-py=={COMPONENTIZE_PY_VERSION}",
         ) from None
     version = completed.stdout.split()[-1] if completed.stdout.split() else "unknown"
-    return common.Toolchain(
-        name="componentize-py", version=version, abi=ABI, details={_EXE_KEY: str(executable)}
-    )
+    details = {_EXE_KEY: str(executable)}
+    found = _yaml_library_beside(executable)
+    if found is not None:
+        details[_YAML_DIR_KEY], details[_YAML_VERSION_KEY] = str(found[0]), found[1]
+    return common.Toolchain(name="componentize-py", version=version, abi=ABI, details=details)
+
+
+def _yaml_library_beside(executable: Path) -> tuple[Path, str] | None:
+    """The site-packages of componentize-py's virtualenv, if it holds the YAML library, and
+    the library's version (from its ``.dist-info`` directory's name)."""
+    distribution = YAML_LIBRARY[0].replace(".", "_")
+    for site in sorted(executable.parent.parent.glob("lib/python3*/site-packages")):
+        if not (site / YAML_LIBRARY[1] / "__init__.py").is_file():
+            continue
+        for info in sorted(site.glob(f"{distribution}-*.dist-info")):
+            return site, info.name.removeprefix(f"{distribution}-").removesuffix(".dist-info")
+        return site, "unknown"
+    return None
 
 
 def _sdk_files() -> list[Path]:
@@ -96,6 +125,40 @@ def _sdk_files() -> list[Path]:
 def inputs(source: common.FunctionSource) -> list[Path]:
     """What a build reads: the function's ``*.py``, the SDK's ``*.py``, its WIT and config."""
     return sorted(source.directory.glob("*.py")) + _sdk_files()
+
+
+def _yaml_library(source: common.FunctionSource, toolchain: common.Toolchain) -> Path:
+    """The site-packages holding the YAML library an ``input: yaml`` function is built with.
+
+    Raises:
+        common.BuildError: componentize-py's environment has none, or another version.
+    """
+    install = f"pip install {YAML_LIBRARY[0]}=={YAML_LIBRARY_VERSION} beside componentize-py"
+    directory = toolchain.details.get(_YAML_DIR_KEY)
+    if directory is None:
+        raise common.BuildError(
+            source.name,
+            f"input: yaml needs {YAML_LIBRARY[0]} bundled, and componentize-py's environment "
+            f"has none: {install} (nox -s build-py does)",
+        )
+    version = toolchain.details.get(_YAML_VERSION_KEY)
+    if version != YAML_LIBRARY_VERSION:
+        raise common.BuildError(
+            source.name,
+            f"{directory} has {YAML_LIBRARY[0]} {version}, pyproject.toml pins "
+            f"{YAML_LIBRARY_VERSION}: {install}",
+        )
+    return Path(directory)
+
+
+def _stage_yaml_library(site: Path, target: Path) -> None:
+    """Copy the library's Python sources (not its optional C-extension helper ``clibz``)."""
+    package = site / YAML_LIBRARY[1]
+    for path in [*sorted(package.glob("*.py")), package / "py.typed"]:
+        if path.is_file():
+            destination = target / YAML_LIBRARY[1] / path.name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, destination)
 
 
 def _stage(source: common.FunctionSource, stage: Path) -> tuple[Path, Path, Path]:
@@ -137,8 +200,13 @@ def compile(source: common.FunctionSource, out: Path, toolchain: common.Toolchai
             f"{FUNCTION_MODULE}.py, declaring one @sdk.function)",
         )
     executable = toolchain.details.get(_EXE_KEY, "componentize-py")
+    yaml_site = _yaml_library(source, toolchain) if source.input_format == "yaml" else None
     with tempfile.TemporaryDirectory(prefix="krm-py-build-") as tmp:
         function_dir, library_dir, venv = _stage(source, Path(tmp))
+        extra_path: list[str] = []
+        if yaml_site is not None:
+            _stage_yaml_library(yaml_site, Path(tmp) / "yaml")
+            extra_path = ["--python-path", str(Path(tmp) / "yaml")]
         env = {**os.environ, "VIRTUAL_ENV": str(venv), "RUST_BACKTRACE": "0"}
         env.pop("RUST_LIB_BACKTRACE", None)
         command = [
@@ -152,6 +220,7 @@ def compile(source: common.FunctionSource, out: Path, toolchain: common.Toolchai
             str(function_dir),
             "--python-path",
             str(library_dir),
+            *extra_path,
             "--output",
             str(out.resolve()),
         ]

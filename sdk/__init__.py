@@ -1,4 +1,5 @@
-"""krm-wasm's Python SDK for KRM functions (kpt's function spec), stdlib only.
+"""krm-wasm's Python SDK for KRM functions (kpt's function spec): the standard library, and
+ruamel.yaml for functions that read YAML (``input: yaml``).
 
 A function is one decorated callable::
 
@@ -19,7 +20,7 @@ in-process (``set_namespace.run(text) -> (output, exit_code)``). See docs/sdk.md
 
 from __future__ import annotations
 
-from sdk import config, select
+from sdk import comments, config, select
 from sdk.errors import ConfigError, Error, InputError, SdkError
 from sdk.resource import KubeObject
 from sdk.resourcelist import ResourceList
@@ -37,6 +38,7 @@ __all__ = [
     "Results",
     "SdkError",
     "Severity",
+    "comments",
     "config",
     "function",
     "select",

@@ -19,8 +19,13 @@ import main  # type: ignore[import-not-found, unused-ignore]
 import wit_world  # type: ignore[import-not-found]
 from componentize_py_types import Err  # type: ignore[import-not-found]
 
+from sdk import _yaml
 from sdk.errors import InputError
 from sdk.runtime import Function, registered
+
+# An `input: yaml` function is built with ruamel.yaml: importing it here puts it in the
+# snapshot componentize-py takes, so a call does not import it again (a JSON function has none).
+_yaml.warm_up()
 
 __all__ = ["WitWorld"]
 

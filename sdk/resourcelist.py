@@ -1,33 +1,50 @@
 """ResourceList: a function's whole input and output.
 
 Read from JSON (the runner sends JSON to functions whose metadata says ``input: json``; the
-stdlib ``json`` keeps key order) and written back as JSON with the same top-level fields in
-the same order: ``items`` in their (possibly changed) order, ``results`` appended last when the
-input had none.
+stdlib ``json`` keeps key order) or YAML (``input: yaml``: parsed with ruamel.yaml's round-trip
+mode, so comments and quoting stay on the values, see :mod:`sdk.comments`), and written back in
+the same format with the same top-level fields in the same order: ``items`` in their (possibly
+changed) order, ``results`` appended last when the input had none.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
+from sdk import _yaml
 from sdk.errors import Error, InputError
 from sdk.resource import KubeObject
 from sdk.results import Result, Results
 from sdk.select import select
 
-__all__ = ["API_VERSION", "KIND", "ResourceList", "config_label", "decode", "type_name"]
+__all__ = [
+    "API_VERSION",
+    "KIND",
+    "Format",
+    "ResourceList",
+    "config_label",
+    "decode",
+    "decode_as",
+    "type_name",
+]
 
 API_VERSION = "config.kubernetes.io/v1"
 KIND = "ResourceList"
+Format = Literal["json", "yaml"]
 
 
 def decode(text: str | bytes) -> dict[str, Any]:
-    """Parse a ResourceList's text into a dict.
+    """Parse a ResourceList's text into a dict (see :func:`decode_as`)."""
+    return decode_as(text)[0]
 
-    JSON always works. YAML works only where PyYAML is importable (a native run, e.g. under
-    ``kpt fn eval --exec``); inside the component there is no YAML parser, and the runner sends
-    JSON anyway.
+
+def decode_as(text: str | bytes) -> tuple[dict[str, Any], Format]:
+    """Parse a ResourceList's text into a dict, and tell which format it was.
+
+    JSON always works. YAML is read with ruamel.yaml's round-trip mode where it is importable
+    (an ``input: yaml`` component; natively, the project depends on it), else with PyYAML (a
+    native run without ruamel.yaml); a JSON component has neither, and the runner sends it JSON.
 
     Raises:
         InputError: The text is neither, or not a mapping.
@@ -40,6 +57,7 @@ def decode(text: str | bytes) -> dict[str, Any]:
     stripped = text.lstrip()
     if not stripped:
         raise InputError("input is empty: expected a ResourceList")
+    found: Format = "json"
     if stripped[0] in "{[":
         try:
             data = json.loads(stripped)
@@ -47,11 +65,13 @@ def decode(text: str | bytes) -> dict[str, Any]:
             raise InputError(
                 f"input is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
             ) from None
+    elif _yaml.available():
+        data, found = _yaml.load(text), "yaml"
     else:
         data = _decode_yaml(stripped)
     if not isinstance(data, dict):
         raise InputError(f"input is a {type_name(data)}, want a ResourceList mapping")
-    return data
+    return data, found
 
 
 def config_label(config: KubeObject) -> str:
@@ -82,8 +102,8 @@ def _decode_yaml(text: str) -> Any:
     except ImportError:
         raise InputError(
             "input is not JSON: this function reads a JSON ResourceList "
-            "(set `input: json` in metadata.yaml so the runner sends JSON; "
-            "to feed it YAML natively: pip install PyYAML)"
+            "(set `input: json` in metadata.yaml so the runner sends JSON, or `input: yaml` "
+            "so the build bundles a YAML parser; natively: pip install ruamel.yaml)"
         ) from None
     try:
         return yaml.safe_load(text)
@@ -98,6 +118,7 @@ class ResourceList:
         items: The resources, in order; edit them in place, or add, drop and reorder them.
         function_config: The functionConfig, or None when the input had none.
         results: Results of earlier functions, then this function's.
+        format: What the input was, ``json`` or ``yaml``; :meth:`to_text` writes the same.
     """
 
     def __init__(
@@ -107,7 +128,9 @@ class ResourceList:
         results: Results | None = None,
         *,
         raw: dict[str, Any] | None = None,
+        format: Format = "json",
     ) -> None:
+        self.format: Format = format
         self.items: list[KubeObject] = list(items or [])
         self.function_config = function_config
         self.results = results if results is not None else Results()
@@ -117,7 +140,7 @@ class ResourceList:
         )
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourceList:
+    def from_dict(cls, data: dict[str, Any], format: Format = "json") -> ResourceList:
         """Wrap a decoded ResourceList (its item dicts are kept, not copied).
 
         Raises:
@@ -156,16 +179,17 @@ class ResourceList:
             KubeObject(config) if config is not None else None,
             results,
             raw=data,
+            format=format,
         )
 
     @classmethod
     def parse(cls, text: str | bytes) -> ResourceList:
-        """Read a ResourceList from JSON text (or YAML natively, see :func:`decode`).
+        """Read a ResourceList from JSON or YAML text (see :func:`decode_as`).
 
         Raises:
             InputError: The text is not a ResourceList.
         """
-        return cls.from_dict(decode(text))
+        return cls.from_dict(*decode_as(text))
 
     @property
     def api_version(self) -> str:
@@ -219,6 +243,12 @@ class ResourceList:
     def to_json(self) -> str:
         """The output ResourceList as compact JSON text ending in a newline."""
         return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+    def to_text(self) -> str:
+        """The output ResourceList in the input's format: JSON, or YAML with its comments."""
+        if self.format == "yaml":
+            return _yaml.dump(self.to_dict())
+        return self.to_json()
 
     def __repr__(self) -> str:
         return f"ResourceList({len(self.items)} items, {len(self.results)} results)"

@@ -80,11 +80,11 @@ class Function(Generic[C]):
         """Process a ResourceList given as text.
 
         Args:
-            text: The input ResourceList, JSON (or YAML where PyYAML is importable).
+            text: The input ResourceList, JSON or YAML (see :func:`sdk.resourcelist.decode_as`).
 
         Returns:
-            The output ResourceList as JSON text, and the exit code (1 iff a result has severity
-            error).
+            The output ResourceList in the input's format (YAML keeps its comments), and the exit
+            code (1 iff a result has severity error).
 
         Raises:
             InputError: ``text`` is not a ResourceList; there is nothing to write back.
@@ -97,7 +97,7 @@ class Function(Generic[C]):
             unchanged.results = rl.results
             unchanged.results.append(failure)
             rl = unchanged
-        return rl.to_json(), rl.results.exit_code
+        return rl.to_text(), rl.results.exit_code
 
     def process(self, text: str) -> str:
         """The component's export: the output text; the exit code is read from its results.

@@ -35,6 +35,19 @@ def writes(stdout: str) -> str:
  (func (export "_start") {_write(1, 64, len(stdout.encode()))}))"""
 
 
+def writes_bytes(data: bytes) -> str:
+    """A WASI command that writes ``data`` (any bytes) to stdout and exits 0."""
+    pages = len(data) // 65536 + 2
+    escaped = "".join(f"\\{byte:02x}" for byte in data)
+    return f"""(module
+ (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+ (memory (export "memory") {pages})
+ (data (i32.const 64) "{escaped}")
+ (func (export "_start")
+   (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const {len(data)}))
+   (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"""
+
+
 TRAP = f"""(module {_IMPORTS} (func (export "_start") unreachable))"""
 
 LOOP_FOREVER = """(module (func (export "_start") (loop $l (br $l))))"""

@@ -1,6 +1,7 @@
-// Command apply-setters sets field values marked with kpt setter comments, like kpt's
-// apply-setters, on kpt's Go SDK. The functionConfig is a ConfigMap whose data maps setter names
-// to values; in the items,
+// Command apply-setters sets field values marked with kpt setter comments, with the semantics of
+// kpt's catalog function gcr.io/kpt-fn/apply-setters:v0.2.0 (its applysetters package), on
+// kpt's Go SDK. tests/conformance runs it against kpt's own build. The functionConfig is a
+// ConfigMap whose data maps setter names to values; in the items,
 //
 //	replicas: 1 # kpt-set: ${replicas}
 //	image: nginx:1.0 # kpt-set: ${image}:${tag}
@@ -8,23 +9,30 @@
 //	args: # kpt-set: ${args}
 //	  - a
 //
-// get the comment's pattern with every ${setter} replaced by its value; a list field marked with
-// one setter takes the setter's value as a YAML list ("[a, b]"). A field whose pattern names a
-// setter the ConfigMap does not define is left as it is, as kpt does. Each field set gives an
-// info result. A field that was a string stays a string; a number or boolean field takes the
-// value as YAML types it (replicas: 4, not "4"). The SDK keeps comments; the runner keeps the
-// rest of the text.
+// a field whose comment names at least one given setter gets the comment's pattern with the
+// setters replaced; a setter the config does not give takes the part of the current value in
+// its place (image "nginx:1.0" and only tag given keeps "nginx"), and when it cannot be derived
+// the function fails. A list field marked with one setter takes the setter's value as a YAML
+// list ("[a, b]"; "" empties it). As in kpt, a scalar's value is retyped as YAML reads it (a
+// plain "7" becomes a number; a quoted field stays a string). Each field set gives an info
+// result; none gives "no matches for input setter(s)", as kpt does (also without a config).
+// The SDK keeps comments; the runner keeps the rest of the text.
 package main
 
 import (
 	"fmt"
 	"os"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
+
+const setterPrefix = "# kpt-set: "
+
+var setterRef = regexp.MustCompile(`\$\{([^}]*)\}`)
 
 func main() {
 	if err := fn.AsMain(fn.ResourceListProcessorFunc(process)); err != nil {
@@ -32,164 +40,217 @@ func main() {
 	}
 }
 
-var (
-	setterComment = regexp.MustCompile(`^#?\s*kpt-set:\s*(.+?)\s*$`)
-	setterRef     = regexp.MustCompile(`\$\{([^{}]+)\}`)
-	wholeSetter   = regexp.MustCompile(`^\$\{([^{}]+)\}$`)
-)
-
 func process(rl *fn.ResourceList) (bool, error) {
-	setters, ok := readSetters(rl)
-	if !ok {
-		return false, nil
-	}
+	a := applier{setters: readSetters(rl.FunctionConfig), rl: rl}
 	for i, obj := range rl.Items {
 		node := obj.CopyToResourceNode()
-		a := applier{setters: setters, obj: obj, rl: rl}
-		a.walk(node.YNode(), nil)
+		a.obj, a.changed = obj, false
+		if err := a.walk(node.YNode(), ""); err != nil {
+			rl.Results = append(rl.Results, result(obj, fn.Error, err.path,
+				fmt.Sprintf("failed to apply setters: %s: %s", obj.ShortString(), err.message)))
+			return false, nil
+		}
 		if a.changed {
 			rl.Items[i] = fn.MoveToKubeObject(node)
 		}
 	}
-	return rl.Results.ExitCode() == 0, nil
+	if a.count == 0 {
+		rl.Results = append(rl.Results, &fn.Result{Message: "no matches for input setter(s)", Severity: fn.Info})
+	}
+	return true, nil
 }
 
-// readSetters reads functionConfig.data, recording an error result when it is unusable.
-func readSetters(rl *fn.ResourceList) (map[string]string, bool) {
-	cfg := rl.FunctionConfig
-	if cfg == nil || cfg.IsEmpty() {
-		rl.Results.Errorf("functionConfig is missing: apply-setters needs a ConfigMap whose data maps setter names to values")
-		return nil, false
+// setter is one name and value of functionConfig.data, in name order (kpt's is a map's).
+type setter struct{ name, value string }
+
+// readSetters reads functionConfig.data's values as text (kyaml's GetDataMap); no config, or
+// one without data, gives none, as in kpt.
+func readSetters(cfg *fn.KubeObject) []setter {
+	var setters []setter
+	if cfg == nil {
+		return nil
 	}
-	data, found, err := cfg.NestedStringMap("data")
-	if err != nil || !found || len(data) == 0 {
-		rl.Results = append(rl.Results, result(cfg, fn.Error, "data",
-			fmt.Sprintf("functionConfig %s/%s has no data: it must map setter names to values",
-				cfg.GetKind(), cfg.GetName())))
-		return nil, false
+	data := cfg.CopyToResourceNode().GetDataMap()
+	for name, value := range data {
+		setters = append(setters, setter{name, value})
 	}
-	return data, true
+	sort.Slice(setters, func(i, j int) bool { return setters[i].name < setters[j].name })
+	return setters
 }
 
 type applier struct {
-	setters map[string]string
+	setters []setter
 	obj     *fn.KubeObject
 	rl      *fn.ResourceList
 	changed bool
+	count   int
 }
 
-func (a *applier) walk(node *yaml.Node, path []string) {
+type fieldError struct{ path, message string }
+
+// walk visits node as kpt's acceptImpl does: a mapping's list fields first, then each field.
+func (a *applier) walk(node *yaml.Node, path string) *fieldError {
 	switch node.Kind {
 	case yaml.DocumentNode:
 		for _, child := range node.Content {
-			a.walk(child, path)
+			if err := a.walk(child, path); err != nil {
+				return err
+			}
 		}
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(node.Content); i += 2 {
-			key, value := node.Content[i], node.Content[i+1]
-			child := append(append([]string{}, path...), key.Value)
-			comment := value.LineComment
-			if comment == "" && value.Kind == yaml.SequenceNode {
-				comment = key.LineComment // "args: # kpt-set: ${args}" sits on the key
+			if err := a.setList(node.Content[i], node.Content[i+1], path); err != nil {
+				return err
 			}
-			a.set(value, comment, child)
-			a.walk(value, child)
+		}
+		for i := 0; i+1 < len(node.Content); i += 2 {
+			if err := a.walk(node.Content[i+1], path+"."+node.Content[i].Value); err != nil {
+				return err
+			}
 		}
 	case yaml.SequenceNode:
 		for i, item := range node.Content {
-			index := append([]string{}, path...)
-			index[len(index)-1] += fmt.Sprintf("[%d]", i)
-			a.set(item, item.LineComment, index)
-			a.walk(item, index)
+			if err := a.walk(item, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
 		}
-	}
-}
-
-// set applies the setter pattern of comment, if any, to node.
-func (a *applier) set(node *yaml.Node, comment string, path []string) {
-	m := setterComment.FindStringSubmatch(strings.TrimSpace(comment))
-	if m == nil {
-		return
-	}
-	switch node.Kind {
 	case yaml.ScalarNode:
-		value, complete := substitute(m[1], a.setters)
-		if !complete || value == node.Value {
-			return
-		}
-		wasString := node.Tag == "!!str"
-		node.Value = value
-		node.Tag = tagOf(value)
-		if wasString {
-			node.Tag = "!!str"
-		}
-		if node.Tag == "!!str" && node.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 &&
-			tagOf(value) != "!!str" {
-			node.Style = yaml.DoubleQuotedStyle // "3" stays a string
-		}
-		a.record(path, fmt.Sprintf("set field value to %q", value))
-	case yaml.SequenceNode:
-		name := wholeSetter.FindStringSubmatch(m[1])
-		if name == nil {
-			return
-		}
-		raw, ok := a.setters[name[1]]
-		if !ok {
-			return
-		}
-		var values []any
-		if err := yaml.Unmarshal([]byte(raw), &values); err != nil {
-			a.rl.Results = append(a.rl.Results, result(a.obj, fn.Error, strings.Join(path, "."),
-				fmt.Sprintf("setter %s: a list field needs a YAML list of values, got %q", name[1], raw)))
-			return
-		}
-		content := make([]*yaml.Node, 0, len(values))
-		for _, v := range values {
-			text := fmt.Sprint(v)
-			content = append(content, &yaml.Node{Kind: yaml.ScalarNode, Value: text, Tag: tagOf(text)})
-		}
-		node.Content = content
-		node.Style = 0
-		a.record(path, fmt.Sprintf("set field value to %q", raw))
+		return a.setScalar(node, path)
 	}
+	return nil
 }
 
-func (a *applier) record(path []string, message string) {
+func pattern(comment string) string {
+	if !strings.HasPrefix(comment, setterPrefix) {
+		return ""
+	}
+	return strings.TrimSpace(strings.TrimPrefix(comment, setterPrefix))
+}
+
+// given is whether pattern names at least one setter of the config.
+func (a *applier) given(pattern string) bool {
+	for _, s := range a.setters {
+		if strings.Contains(pattern, "${"+s.name+"}") {
+			return true
+		}
+	}
+	return false
+}
+
+// setList sets a list field marked on its key ("args: # kpt-set: ${args}") or, in flow style,
+// on its value ("args: [a] # kpt-set: ${args}").
+func (a *applier) setList(key, value *yaml.Node, path string) *fieldError {
+	if value.Kind != yaml.SequenceNode {
+		return nil
+	}
+	comment := key.LineComment
+	if value.Style == yaml.FlowStyle {
+		comment = value.LineComment
+	}
+	p := pattern(comment)
+	if p == "" || !a.given(p) {
+		return nil
+	}
+	field := strings.TrimPrefix(path+"."+key.Value, ".")
+	refs := setterRef.FindAllString(p, -1)
+	if len(refs) != 1 || !strings.HasPrefix(p, "${") || !strings.HasSuffix(p, "}") {
+		return &fieldError{field, fmt.Sprintf("invalid setter pattern for array node: %q", p)}
+	}
+	raw := a.value(strings.TrimSuffix(strings.TrimPrefix(p, "${"), "}"))
+	if raw == "" {
+		value.Content = []*yaml.Node{}
+		value.Style = yaml.FlowStyle // an empty list is written "[]", the comment after it
+		value.LineComment, key.LineComment = comment, ""
+	} else {
+		parsed, err := yaml.Parse(raw)
+		if err != nil || parsed.YNode().Kind != yaml.SequenceNode {
+			return &fieldError{field, fmt.Sprintf("input to array setter must be an array of values, but found %q", raw)}
+		}
+		value.Content = parsed.YNode().Content
+		value.Style = 0
+		key.LineComment, value.LineComment = comment, ""
+	}
+	a.record(field, raw)
+	return nil
+}
+
+func (a *applier) value(name string) string {
+	for _, s := range a.setters {
+		if s.name == name {
+			return s.value
+		}
+	}
+	return ""
+}
+
+func (a *applier) setScalar(node *yaml.Node, path string) *fieldError {
+	p := pattern(node.LineComment)
+	if p == "" || !a.given(p) {
+		return nil
+	}
+	value := p
+	for _, s := range a.setters {
+		value = strings.ReplaceAll(value, "${"+s.name+"}", s.value)
+	}
+	for name, current := range currentValues(p, node.Value) {
+		value = strings.ReplaceAll(value, "${"+name+"}", current)
+	}
+	field := strings.TrimPrefix(path, ".")
+	if missing := setterRef.FindAllString(value, -1); len(missing) > 0 {
+		return &fieldError{field, fmt.Sprintf("values for setters %v must be provided", missing)}
+	}
+	node.Value = value
+	if value == "" {
+		node.Style = yaml.DoubleQuotedStyle
+	}
+	node.Tag = "" // as kpt: the value is typed as YAML reads it (a quoted one stays a string)
+	a.record(field, value)
+	return nil
+}
+
+// currentValues derives each setter of pattern from the field's current value, as kpt's
+// currentSetterValues does (empty when they cannot all be derived).
+func currentValues(pattern, current string) map[string]string {
+	refs := setterRef.FindAllString(pattern, -1)
+	expr := regexp.QuoteMeta(pattern)
+	for _, ref := range refs {
+		expr = strings.ReplaceAll(expr, regexp.QuoteMeta(ref), `(?P<x>.*)`)
+	}
+	values := map[string]string{}
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		return values
+	}
+	match := re.FindStringSubmatch(current)
+	if len(match) == 0 || len(match)-1 != len(refs) {
+		return values
+	}
+	for i, v := range match[1:] {
+		if v == "" {
+			return map[string]string{}
+		}
+		values[strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(refs[i]), "${"), "}")] = v
+	}
+	return values
+}
+
+func (a *applier) record(path, value string) {
 	a.changed = true
-	a.rl.Results = append(a.rl.Results, result(a.obj, fn.Info, strings.Join(path, "."), message))
-}
-
-// substitute replaces each ${name} of pattern; complete is false when a setter is undefined.
-func substitute(pattern string, setters map[string]string) (string, bool) {
-	complete := true
-	value := setterRef.ReplaceAllStringFunc(pattern, func(ref string) string {
-		v, ok := setters[ref[2:len(ref)-1]]
-		if !ok {
-			complete = false
-		}
-		return v
-	})
-	return value, complete
-}
-
-// tagOf is the tag YAML gives value written plain (!!int for 3, !!str for "a: b").
-func tagOf(value string) string {
-	var node yaml.Node
-	if err := yaml.Unmarshal([]byte(value), &node); err != nil || len(node.Content) != 1 ||
-		node.Content[0].Kind != yaml.ScalarNode || node.Content[0].Value != value {
-		return "!!str"
-	}
-	return node.Content[0].ShortTag()
+	a.count++
+	a.rl.Results = append(a.rl.Results, result(a.obj, fn.Info, path, fmt.Sprintf("set field value to %q", value)))
 }
 
 func result(obj *fn.KubeObject, severity fn.Severity, path, message string) *fn.Result {
-	return &fn.Result{
+	r := &fn.Result{
 		Message:  message,
 		Severity: severity,
 		ResourceRef: &fn.ResourceRef{
 			APIVersion: obj.GetAPIVersion(), Kind: obj.GetKind(),
 			Name: obj.GetName(), Namespace: obj.GetNamespace(),
 		},
-		Field: &fn.Field{Path: path},
 	}
+	if path != "" {
+		r.Field = &fn.Field{Path: path}
+	}
+	return r
 }

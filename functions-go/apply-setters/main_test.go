@@ -63,7 +63,7 @@ functionConfig:
 	if err != nil || code != 0 {
 		t.Fatalf("code %d, err %v\n%s", code, err, out)
 	}
-	for _, want := range []string{"- a\n", "- b c\n", "- 80\n", "- 443\n"} {
+	for _, want := range []string{"- a\n", "- 'b c'\n", "- 80\n", "- 443\n"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -73,12 +73,13 @@ functionConfig:
 	}
 }
 
-func TestTagOf(t *testing.T) {
-	for value, want := range map[string]string{
-		"3": "!!int", "true": "!!bool", "three": "!!str", "a: b": "!!str", "1.5": "!!float", "": "!!str",
-	} {
-		if got := tagOf(value); got != want {
-			t.Errorf("tagOf(%q) = %s, want %s", value, got, want)
-		}
+// A setter the config does not give takes its part of the current value, as kpt derives it.
+func TestCurrentValues(t *testing.T) {
+	got := currentValues("${image}:${tag}", "nginx:1.0")
+	if got["image"] != "nginx" || got["tag"] != "1.0" {
+		t.Errorf("currentValues = %v", got)
+	}
+	if got := currentValues("${app}-${env}", "web"); len(got) != 0 {
+		t.Errorf("a value that does not fit the pattern gave %v", got)
 	}
 }

@@ -31,6 +31,9 @@ from pathlib import Path
 
 from runner.catalog.tags import select_version
 from runner.errors import FunctionNotFound, UsageError
+from runner.krm.text import read_bounded
+
+_MAX_INDEX_BYTES = 16 << 20  # a catalog of thousands of functions is well under a MiB
 
 __all__ = [
     "DEFAULT_LANGUAGES",
@@ -122,7 +125,7 @@ def _entry_from_file_name(path: Path) -> CatalogEntry:
 def _read_index(index: Path) -> list[CatalogEntry]:
     """The entries of an ``index.json`` whose files exist (FunctionNotFound if it is malformed)."""
     try:
-        document = json.loads(index.read_text(encoding="utf-8"))
+        document = json.loads(read_bounded(index, str(index), _MAX_INDEX_BYTES).decode("utf-8"))
         raws = document.get("functions", []) if isinstance(document, dict) else None
         if not isinstance(raws, list):
             raise ValueError('want {"functions": [...]}')
@@ -139,8 +142,9 @@ def _read_index(index: Path) -> list[CatalogEntry]:
             path = index.parent / raw["file"]
             if path.is_file():
                 entries.append(CatalogEntry(raw["name"], raw.get("lang"), path, raw.get("version")))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise FunctionNotFound(f"{index}: not a usable function index: {error}") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        problem = "nested too deeply" if isinstance(error, RecursionError) else error
+        raise FunctionNotFound(f"{index}: not a usable function index: {problem}") from None
     return entries
 
 

@@ -52,7 +52,7 @@ def _index_entry(path: Path) -> dict[str, Any]:
     """The ``index.json`` entry next to the wasm file that names it, if any."""
     try:
         document = json.loads((path.parent / "index.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return {}
     for raw in document.get("functions", []) if isinstance(document, dict) else []:
         if isinstance(raw, dict) and raw.get("file") == path.name:

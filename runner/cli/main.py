@@ -65,5 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`| head`): say so once, quietly
         sys.stderr.write("stdout closed before the output was written\n")
         return 1
+    except OSError as error:  # a path the system refuses (too long, a loop) where none was expected
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"{type(error).__name__}: {where}{error.strerror or error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130

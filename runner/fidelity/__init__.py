@@ -8,6 +8,9 @@ API:
     parse_yaml_stream(text, source) -> YamlStream      documents (exact text + value), trailer,
                                                         newline, indent Style
     load_yaml_value(text) -> Any                        one document, go-yaml v3 typing
+    load_yaml_document(text, source) -> Any             the same with the stream's bounds and
+                                                        located YamlSyntaxErrors
+    load_json(text) -> Any                              json.loads with the same bounds
     update_document(doc, new_value, style) -> str       doc.text if unchanged, else a minimal edit
     render_document(value, style) -> str                a new document, kpt style, no separator
     join_documents(texts, newline) -> str               a stream, `---` added where missing
@@ -18,6 +21,8 @@ API:
     render_json_resource_list(original, new_value)      key order, number text, unchanged items kept
     same_value(a, b)                                    the type-strict equality used throughout
     copy_value(value)                                   a fast deep copy of a JSON-like value
+    gc_paused() / heap_frozen()                         a block without the cyclic collector /
+                                                        where it skips what is alive now
 
 Invariants: ''.join(d.text for d in stream.documents) + stream.trailer == text;
 update_document(doc, doc.original_value) == doc.text; load_yaml_value(update_document(doc, v))
@@ -27,15 +32,18 @@ Typing follows go-yaml v3 (kpt): `yes`/`on`/`NO` are strings, `0777` is the int 
 float, `"1.10"` a string; see docs/fidelity.md.
 """
 
+from ._bounds import MAX_NESTING, load_json
 from ._edit import update_document
 from ._emit import render_document
+from ._gc import gc_paused, heap_frozen
 from ._json import JsonNumber, JsonResourceList, parse_json_resource_list, render_json_resource_list
 from ._model import Document, Style, YamlStream, YamlSyntaxError, copy_value
 from ._rlist import resource_list_yaml, split_resource_list_items
 from ._schema import load_yaml_value, same_value
-from ._stream import join_documents, parse_yaml_stream
+from ._stream import join_documents, load_yaml_document, parse_yaml_stream
 
 __all__ = [
+    "MAX_NESTING",
     "Document",
     "JsonNumber",
     "JsonResourceList",
@@ -43,7 +51,11 @@ __all__ = [
     "YamlStream",
     "YamlSyntaxError",
     "copy_value",
+    "gc_paused",
+    "heap_frozen",
     "join_documents",
+    "load_json",
+    "load_yaml_document",
     "load_yaml_value",
     "parse_json_resource_list",
     "parse_yaml_stream",

@@ -11,6 +11,7 @@ ruamel.yaml's round trip, and last to a fresh rendering.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from difflib import SequenceMatcher
 from itertools import accumulate
 from typing import Any, TypeGuard
@@ -49,7 +50,11 @@ def update_document(doc: Document, new_value: Any, style: Style | None = None) -
             # in place (their key count differs from the value's), the rest of the file is.
             node = compose_only(body)
         elif node is None:
-            node, _ = compose_text(body)
+            node, held = compose_text(body)
+            if not same_value(held, old_value):
+                # Not the text of that value (a cut-out item that does not hold it): never
+                # edit it, write the value.
+                return bom + _prefix(body) + render_document(new_value, style or Style())
         if node is not None:
             editor = _Editor(body, node, style)
             text = editor.run(old_value, new_value)
@@ -500,10 +505,7 @@ class _Editor:
             line = end[after] if after >= 0 else start[0]
             self.insert_at(line, block_lines(values, col, self.style))
 
-        matcher = SequenceMatcher(
-            None, [canonical_key(v) for v in old], [canonical_key(v) for v in new], autojunk=False
-        )
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for tag, i1, i2, j1, j2 in _item_opcodes(old, new):
             if tag == "equal":
                 continue
             if tag == "delete":
@@ -543,6 +545,43 @@ class _Editor:
         comment = self.trailing_comment(item, last)
         repl = self.nl.join([lines[0][dcol:] + comment, *lines[1:]])
         self.edits.append((self.off(dline, dcol), self.line_end(last), repl))
+
+
+def _identity(value: Any) -> tuple[Any, Any, Any] | None:
+    """A resource's apiVersion, kind and name (None for anything else)."""
+    if not isinstance(value, dict):
+        return None
+    metadata = value.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    if name is None:
+        return None
+    return (value.get("apiVersion"), value.get("kind"), name)
+
+
+def _item_opcodes(old: list[Any], new: list[Any]) -> Sequence[tuple[str, int, int, int, int]]:
+    """How new's items pair with old's: SequenceMatcher opcodes over the items' values.
+
+    When both lists hold the same resources (apiVersion, kind, name) in the same order (a
+    ResourceList whose items a function edited in place), each item pairs with the one at its
+    position, as the matcher would pair them too (short of duplicate resources), without a
+    canonical key of every whole item.
+    """
+    if len(old) == len(new) and old:
+        same_place = True
+        for a, b in zip(old, new, strict=True):
+            key = _identity(a)
+            if key is None or key != _identity(b):
+                same_place = False
+                break
+        if same_place:
+            return [
+                ("equal" if same_value(a, b) else "replace", i, i + 1, i, i + 1)
+                for i, (a, b) in enumerate(zip(old, new, strict=True))
+            ]
+    matcher = SequenceMatcher(
+        None, [canonical_key(v) for v in old], [canonical_key(v) for v in new], autojunk=False
+    )
+    return matcher.get_opcodes()
 
 
 def _needs_block(value: Any) -> bool:

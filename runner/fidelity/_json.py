@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ._bounds import load_json, unique_pairs
 from ._schema import canonical_key, same_value
 
 __all__ = [
@@ -39,7 +40,7 @@ class JsonResourceList:
     compact: bool
 
 
-_DECODER = json.JSONDecoder(parse_float=JsonNumber)
+_DECODER = json.JSONDecoder(parse_float=JsonNumber, object_pairs_hook=unique_pairs)
 _WS = re.compile(r"[ \t\r\n]*")
 
 
@@ -47,9 +48,10 @@ def parse_json_resource_list(text: str) -> JsonResourceList:
     """Parse JSON keeping number text; records each top-level `items` element's span.
 
     Raises:
-        ValueError: invalid JSON (json.JSONDecodeError names line and column).
+        ValueError: invalid JSON, too deep or a duplicate key (json.JSONDecodeError names line
+            and column).
     """
-    value = _DECODER.decode(text)
+    value = load_json(text, _DECODER)
     spans: list[tuple[int, int]] = []
     if isinstance(value, dict) and isinstance(value.get("items"), list):
         spans = _item_spans(text)

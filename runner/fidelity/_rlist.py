@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -9,7 +10,7 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 
 from ._emit import render_document
 from ._gc import gc_paused
-from ._model import Document
+from ._model import Document, copy_value
 from ._schema import load_yaml_value, same_value
 from ._stream import compose_text, split_lines
 
@@ -135,27 +136,55 @@ def _split_resource_list_items(rl_doc: Document) -> list[Document] | None:
         start = prev_end
         while start < line and not lines[start].strip():
             start += 1
-        chunk: list[str] = []
-        for j in range(start, end):
-            s = lines[j]
-            if j == line:
-                s = " " * col + s[col:]
-            if s.strip() and (len(s) - len(s.lstrip(" ")) < col):
-                if not s.lstrip().startswith("#"):
-                    return None
-                s = " " * col + s.lstrip(" ")
-            chunk.append(s[col:] if s.strip() else s.lstrip(" \t"))
+        chunk = _dedented(lines, start, end, line, col)
+        if chunk is None:
+            return None
         item_text = "".join(chunk)
-        try:
-            loaded = load_yaml_value(item_text)
-        except yaml.YAMLError:
-            return None
-        if not same_value(loaded, items[i]):
-            return None
-        # `value` is the item's own; the document's private original stays its original.
-        docs.append(Document(item_text, loaded, i, rl_doc.line + start, None, items[i]))
+        if _RISKY.search(item_text):
+            # A tab in a blank line, or a `---`/`...`/`%` line at column 0 after the cut:
+            # only reading it back tells whether the cut kept the value.
+            try:
+                if not same_value(load_yaml_value(item_text), items[i]):
+                    return None
+            except yaml.YAMLError:
+                return None
+        # The value is the tree's (the text is cut where the tree says the item is); `value` is
+        # the item's own copy, the private original stays the RL document's original.
+        docs.append(
+            Document(item_text, copy_value(items[i]), i, rl_doc.line + start, None, items[i])
+        )
         prev_end = end
     return docs
+
+
+def _dedented(lines: list[str], start: int, end: int, line: int, col: int) -> list[str] | None:
+    """Lines start..end moved left by col (the item's `- ` becomes spaces); None if impossible.
+
+    Content at less than col spaces cannot be moved (a flow continuation libyaml allows); a
+    comment there is re-indented, a blank line keeps what it has past col.
+    """
+    pad = " " * col
+    out: list[str] = []
+    for j in range(start, end):
+        s = lines[j]
+        if j == line:
+            s = pad + s[col:]
+        if s.startswith(pad):
+            out.append(s[col:])
+        elif not s.strip():
+            out.append(s.lstrip(" "))
+        elif s.lstrip(" \t")[:1] == "#":
+            out.append(s.lstrip(" \t"))
+        else:
+            return None
+    return out
+
+
+# After the cut, a line at column 0 that libyaml reads as a document marker or directive, a
+# blank line with a tab (block scalar content?), or a line break split_lines and `^` disagree on.
+_RISKY = re.compile(
+    r"^(?:%|(?:---|\.\.\.)(?=[ \t\r\n]|\Z)|[ \t]*\t[ \t]*\r?$)|\r(?!\n)|[\x85\u2028\u2029]", re.M
+)
 
 
 def _is_comment(line: str) -> bool:

@@ -16,9 +16,12 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from ._bounds import check_unique_keys
+
 __all__ = [
     "FidelityLoader",
     "canonical_key",
+    "construct_value",
     "load_yaml_value",
     "resolves_as_non_string",
     "same_value",
@@ -104,6 +107,17 @@ class FidelityLoader(yaml.CSafeLoader):
     # A fresh table: add_implicit_resolver copies the inherited 1.1 table otherwise.
     yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML declares it so
 
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._keys_checked: set[int] = set()
+
+    def flatten_mapping(self, node: MappingNode) -> None:
+        # Every mapping passes here once before `<<` merges add keys to it (which may repeat).
+        if id(node) not in self._keys_checked:
+            self._keys_checked.add(id(node))
+            check_unique_keys(node)
+        super().flatten_mapping(node)
+
 
 for _tag, _regexp, _first in (
     (_NULL, _NULL_RE, ["~", "n", "N", ""]),
@@ -144,7 +158,90 @@ def load_yaml_value(text: str) -> Any:
 
     Raises yaml.YAMLError for invalid YAML or more than one document.
     """
-    return yaml.load(text, Loader=FidelityLoader)
+    loader = FidelityLoader(text)
+    try:
+        node = loader.get_single_node()
+        return construct_value(loader, node, shares_nodes="&" in text)
+    finally:
+        loader.dispose()
+
+
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_BOOLS = yaml.constructor.SafeConstructor.bool_values
+
+
+class _Unusual(Exception):
+    """A tag or shape the fast constructor leaves to PyYAML's."""
+
+
+def _scalar(node: ScalarNode) -> Any:
+    tag = node.tag
+    if tag == _STR:
+        return node.value
+    if tag in (_INT, _FLOAT):
+        return _number(node.value)
+    if tag == _NULL:
+        return None
+    if tag == _BOOL and node.value.lower() in _BOOLS:
+        return _BOOLS[node.value.lower()]
+    raise _Unusual
+
+
+def _fast_value(root: Node) -> Any:
+    """The value of a tree of plain maps, sequences and core scalars, built without recursion.
+
+    What FidelityLoader.construct_document gives for such a tree (its per-node bookkeeping
+    was half the parse); anything else (merge keys, other tags, unhashable keys) is _Unusual.
+    """
+    if type(root) is ScalarNode:
+        return _scalar(root)
+    out: Any = {} if type(root) is MappingNode else []
+    stack: list[tuple[Node, Any]] = [(root, out)]
+    while stack:
+        node, target = stack.pop()
+        if type(node) is MappingNode:
+            if node.tag != _MAP:
+                raise _Unusual
+            check_unique_keys(node)
+            for k, v in node.value:
+                if type(k) is not ScalarNode:
+                    raise _Unusual
+                key = _scalar(k)
+                if type(v) is ScalarNode:
+                    target[key] = _scalar(v)
+                else:
+                    child: Any = {} if type(v) is MappingNode else []
+                    target[key] = child
+                    stack.append((v, child))
+        elif type(node) is SequenceNode:
+            if node.tag != _SEQ:
+                raise _Unusual
+            for v in node.value:
+                if type(v) is ScalarNode:
+                    target.append(_scalar(v))
+                else:
+                    child = {} if type(v) is MappingNode else []
+                    target.append(child)
+                    stack.append((v, child))
+        else:
+            raise _Unusual
+    return out
+
+
+def construct_value(loader: FidelityLoader, node: Node | None, *, shares_nodes: bool) -> Any:
+    """The document's value: the fast constructor, PyYAML's where the tree is unusual.
+
+    A tree that may share nodes (anchors) always goes to PyYAML's, which shares the values too.
+    """
+    if node is None:
+        return None
+    if not shares_nodes:
+        try:
+            return _fast_value(node)
+        except _Unusual:
+            pass
+    return loader.construct_document(node)
 
 
 _resolver11 = yaml.resolver.Resolver()

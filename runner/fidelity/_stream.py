@@ -10,15 +10,17 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
+from ._bounds import MAX_NESTING, DuplicateKeyError, check_yaml_nesting
 from ._gc import gc_paused
 from ._model import Document, Style, YamlStream, YamlSyntaxError, copy_value
-from ._schema import FidelityLoader
+from ._schema import FidelityLoader, construct_value
 
 __all__ = [
     "compose_only",
     "compose_text",
     "detect_style",
     "join_documents",
+    "load_yaml_document",
     "parse_yaml_stream",
     "split_lines",
 ]
@@ -83,26 +85,34 @@ def _chunks(lines: list[str]) -> Iterator[tuple[int, int, bool]]:
 
 def compose_text(text: str) -> tuple[Node | None, Any]:
     """Compose and construct one document (no BOM): (node, value). Raises yaml.YAMLError."""
+    check_yaml_nesting(text)
     loader = FidelityLoader(text)
     try:
         node = loader.get_single_node()
-        if node is not None and "*" in text:
+        shares = "*" in text and _ANCHOR.search(text) is not None
+        if node is not None and shares:
             _check_alias_expansion(node)
-        value = loader.construct_document(node) if node is not None else None
+        value = construct_value(loader, node, shares_nodes=shares)
     finally:
         loader.dispose()
     return node, value
 
 
 # Aliases share nodes, but every consumer of the value (copies, JSON for the functions, diffs)
-# walks it expanded: nine levels of nine aliases ("billion laughs") are 9**9 nodes from 1 KB.
+# walks it expanded: nine levels of nine aliases ("billion laughs") are 9**9 nodes from 1 KB,
+# and a chain of aliases nests deeper than any one of them is written.
 _MAX_EXPANDED_NODES = 2_000_000
 _MAX_EXPANSION_RATIO = 10
+_MAX_EXPANDED_DEPTH = 2 * MAX_NESTING
+# An alias needs an anchor, and an anchor starts a token: a `*` in a cron line or a glob alone
+# does not make the tree share nodes (the check walks every node).
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]", re.MULTILINE)
 
 
 def _check_alias_expansion(root: Node) -> None:
     """Refuse a tree whose aliases expand it past 10x its written size (and 2,000,000 nodes)."""
     size: dict[int, int] = {}
+    depth: dict[int, int] = {}
     distinct = 0
     stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:  # post-order over distinct nodes: a node's size after its children's
@@ -129,10 +139,20 @@ def _check_alias_expansion(root: Node) -> None:
                 node.start_mark,
             )
         size[id(node)] = total
+        levels = 1 + max((depth[id(c)] for c in children), default=0)
+        if levels > _MAX_EXPANDED_DEPTH:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"aliases nest this node more than {_MAX_EXPANDED_DEPTH} levels deep",
+                node.start_mark,
+            )
+        depth[id(node)] = levels
 
 
 def compose_only(text: str) -> Node | None:
     """The node tree without constructing values (merge keys `<<` stay as written)."""
+    check_yaml_nesting(text)
     loader = FidelityLoader(text)
     try:
         node: Node | None = loader.get_single_node()
@@ -196,7 +216,10 @@ def _parse_yaml_stream(text: str, source: str) -> YamlStream:
             mark = err.problem_mark or err.context_mark
             line = first + (mark.line if mark else 0) + 1
             column = (mark.column if mark else 0) + 1
-            raise YamlSyntaxError(source, len(docs), line, column, _problem(err)) from err
+            problem = _problem(err)
+            if isinstance(err, DuplicateKeyError):
+                problem += f" (first at line {first + err.first_line + 1})"
+            raise YamlSyntaxError(source, len(docs), line, column, problem) from err
         except yaml.YAMLError as err:
             raise YamlSyntaxError(source, len(docs), first + 1, 1, str(err)) from err
         docs.append(Document(chunk, value, len(docs), first + 1, node, copy_value(value)))
@@ -206,7 +229,32 @@ def _parse_yaml_stream(text: str, source: str) -> YamlStream:
 
 def _problem(err: yaml.MarkedYAMLError) -> str:
     parts = [p for p in (err.context, err.problem) if p]
-    return ", ".join(parts) if parts else type(err).__name__
+    problem = ", ".join(parts) if parts else type(err).__name__
+    if "exceeded maximum nesting depth" in problem:  # libyaml's bound, set by _bounds
+        problem += f" of {MAX_NESTING} levels"
+    return problem
+
+
+def load_yaml_document(text: str, source: str) -> Any:
+    """One document's value (go-yaml v3 typing), with the stream's bounds and located errors.
+
+    Raises:
+        YamlSyntaxError: invalid YAML, more than one document, too deep, a duplicate key or an
+            alias bomb (names source, line, column).
+    """
+    text = text.removeprefix("\ufeff")
+    try:
+        with gc_paused():
+            return compose_text(text)[1]
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = _problem(err)
+        if isinstance(err, DuplicateKeyError):
+            problem += f" (first at line {err.first_line + 1})"
+        raise YamlSyntaxError(source, 0, line, column, problem) from err
+    except yaml.YAMLError as err:
+        raise YamlSyntaxError(source, 0, 1, 1, str(err)) from err
 
 
 def detect_style(nodes: Iterator[Node | None] | Sequence[Node | None]) -> Style:

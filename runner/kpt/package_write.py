@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from runner.errors import InputError, PackageError
@@ -63,11 +64,24 @@ def _get_annotation(annotations: Mapping[str, Any], *keys: str) -> str | None:
     return None
 
 
-def _check_relpath(path: str, what: str) -> str:
+# Linux's NAME_MAX and PATH_MAX: a longer name fails in the middle of a write, so refuse it first.
+_NAME_MAX = 255
+_PATH_MAX = 4095
+
+
+def _check_relpath(path: str, what: str, root: Path) -> str:
+    if "\0" in path:
+        raise PackageError(f"{what}: path {path!r} contains a NUL byte")
     try:
-        return inside_package(path)
+        relpath = inside_package(path)
     except ValueError as problem:
         raise PackageError(f"{what}: {problem}") from None
+    encoded = relpath.encode("utf-8", errors="surrogateescape")
+    if any(len(part) > _NAME_MAX for part in encoded.split(b"/")):
+        raise PackageError(f"{what}: path {path!r} has a name longer than {_NAME_MAX} bytes")
+    if len(bytes(root)) + 1 + len(encoded) > _PATH_MAX:
+        raise PackageError(f"{what}: path {path!r} is longer than the file system allows")
+    return relpath
 
 
 def _place_outputs(package: Package, output_values: Sequence[Mapping[str, Any]]) -> list[_Placed]:
@@ -98,7 +112,7 @@ def _place_outputs(package: Package, output_values: Sequence[Mapping[str, Any]])
             path, index = default_path(cleaned), None
         else:
             index = _parse_index(raw_index, label) if raw_index is not None else None
-        path = _check_relpath(path, label)
+        path = _check_relpath(path, label, package.root)
         placed.append(_Placed(seq, cleaned, path, index, original, label))
     return placed
 

@@ -180,11 +180,22 @@ def _transact(root: Path, txn: Path, changes: list[tuple[str, bytes | None]]) ->
     operations: list[_Operation] = []
     try:
         for number, (relpath, data) in enumerate(changes):
-            operations.append(_prepare(root, txn, number, relpath, data))
+            try:
+                operations.append(_prepare(root, txn, number, relpath, data))
+            except OSError as error:  # keeping the old file (a copy where links fail)
+                raise PackageError(
+                    f"{relpath}: cannot keep the old file: {error.strerror or error}; "
+                    "nothing was changed"
+                ) from None
         # Whole or absent: a run killed while writing it has applied nothing yet.
         journal = json.dumps({"operations": [o.to_json() for o in operations]})
-        _write_file(txn / "journal.partial", journal)
-        os.rename(txn / "journal.partial", txn / _JOURNAL)
+        try:
+            _write_file(txn / "journal.partial", journal)
+            os.rename(txn / "journal.partial", txn / _JOURNAL)
+        except OSError as error:
+            raise PackageError(
+                f"{root}: cannot write the journal: {error.strerror or error}; nothing was changed"
+            ) from None
     except BaseException:
         _remove_tree(txn)
         raise
@@ -278,7 +289,10 @@ def _prepare(root: Path, txn: Path, number: int, relpath: str, data: bytes | Non
         try:
             _write_file(txn / new, data, mode)
         except OSError as error:
-            raise PackageError(f"{relpath}: cannot write: {error.strerror or error}") from None
+            raise PackageError(
+                f"{relpath}: cannot stage the new file: {error.strerror or error}; "
+                "nothing was changed"
+            ) from None
     made = [str(path.relative_to(root)) for path in _missing_parents(root, target.parent)]
     return _Operation(relpath, new, old, made)
 

@@ -77,6 +77,19 @@ def check_items(items: list[Any], source: str) -> None:
             )
         if missing:
             raise InputError(f"{where}: field {missing} is missing or not a string")
+        for field in ("labels", "annotations"):
+            found = item["metadata"].get(field)
+            if found is None:
+                continue
+            if not isinstance(found, dict):
+                raise InputError(
+                    f"{where}: field metadata.{field}: expected a mapping, got {_kind_of(found)}"
+                )
+            for key in found:
+                if not isinstance(key, str):
+                    raise InputError(
+                        f"{where}: field metadata.{field}: key {key!r} is not a string"
+                    )
 
 
 def _kind_of(value: Any) -> str:

@@ -75,10 +75,11 @@ def read_bounded(path: Path, name: str, limit: int = MAX_FILE_BYTES) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
     except OSError as error:
         raise PackageError(f"{name}: cannot read: {error.strerror or error}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # checked on the fd: fdopen refuses a directory itself
+        os.close(fd)
+        raise PackageError(f"{name}: not a regular file")
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise PackageError(f"{name}: not a regular file")
         if info.st_size > limit:
             raise PackageError(f"{name}: {info.st_size} bytes, more than the {limit} read")
         try:
@@ -90,9 +91,18 @@ def read_bounded(path: Path, name: str, limit: int = MAX_FILE_BYTES) -> bytes:
     return data
 
 
-def load_value(text: str) -> Any:
-    """One YAML (or JSON) document's value, typed as kpt's go-yaml v3 types it."""
-    return fidelity.load_yaml_value(text)
+def load_value(text: str, source: str) -> Any:
+    """One YAML (or JSON) document's value, typed as kpt's go-yaml v3 types it.
+
+    Raises:
+        ValueError: invalid, too deep, a duplicate key, an alias bomb (names source and line).
+    """
+    if detect_format(text) == "json":
+        try:
+            return fidelity.load_json(text)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{source}: not valid JSON: {error}") from None
+    return fidelity.load_yaml_document(text, source)
 
 
 def render(value: Mapping[str, Any], style: Style | None = None, newline: str = "\n") -> str:
@@ -139,6 +149,11 @@ class ParsedResourceList:
 
 def parse_resource_list(text: str, source: str) -> ParsedResourceList:
     """Parse a JSON or YAML ResourceList, keeping each item's text for comment fidelity."""
+    with fidelity.gc_paused():  # one collection afterwards, not one per stage of the parse
+        return _parse_resource_list(text, source)
+
+
+def _parse_resource_list(text: str, source: str) -> ParsedResourceList:
     if detect_format(text) == "json":
         try:
             original = fidelity.parse_json_resource_list(text)

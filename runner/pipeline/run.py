@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runner.errors import InputError
+from runner.fidelity import heap_frozen
 from runner.krm import annotations as ann
 from runner.krm import text as textio
-from runner.krm.resourcelist import check_resource_list, detect_format, new_resource_list
+from runner.krm.resourcelist import check_resource_list, new_resource_list
 from runner.pipeline.selectors import Selector, select
 from runner.wasm.engine import Engine, LoadedFunction
 from runner.wasm.execute import Execution, Limits, Sandbox, execute
@@ -144,13 +145,16 @@ def _encode(step: Step, items: Sequence[Item]) -> bytes:
 
 
 def _decode(step: Step, execution: Execution) -> dict[str, Any]:
-    text = execution.stdout.decode("utf-8", errors="replace")
+    try:
+        text = execution.stdout.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{step.label}: output is not UTF-8 (byte {error.start})") from None
     if not text.strip():
         raise InputError(f"{step.label}: wrote no ResourceList on stdout")
     try:
-        value = json.loads(text) if detect_format(text) == "json" else textio.load_value(text)
+        value = textio.load_value(text, f"{step.label} output")
     except ValueError as error:
-        raise InputError(f"{step.label}: output is not valid YAML or JSON: {error}") from None
+        raise InputError(str(error)) from None
     return check_resource_list(value, f"{step.label} output")
 
 
@@ -241,12 +245,13 @@ def run_pipeline(
     (render re-reads a configPath config from them, as kpt does).
     """
     outcomes: list[StepOutcome] = []
-    for step in steps:
-        step = prepare(step, items)
-        on_start(step)
-        items, outcome = run_step(engine, step, items, limits=limits, sandbox=sandbox)
-        outcomes.append(outcome)
-        on_done(outcome)
-        if outcome.failed:
-            break
+    with heap_frozen():  # the input stays alive throughout: no collection needs to walk it
+        for step in steps:
+            step = prepare(step, items)
+            on_start(step)
+            items, outcome = run_step(engine, step, items, limits=limits, sandbox=sandbox)
+            outcomes.append(outcome)
+            on_done(outcome)
+            if outcome.failed:
+                break
     return items, outcomes

@@ -146,7 +146,7 @@ def parse_manifest(data: bytes, where: str, *, js_config: bool = False) -> WasmM
     """
     try:
         manifest = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise UnsupportedArtifact(f"{where}: the manifest is not JSON") from None
     if not isinstance(manifest, dict):
         raise UnsupportedArtifact(f"{where}: the manifest is not a JSON object")
@@ -203,7 +203,7 @@ def config_descriptor(data: bytes) -> tuple[str, str, int] | None:
         manifest = json.loads(data)
         config = manifest["config"]
         media_type, digest, size = config["mediaType"], config["digest"], config["size"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return None
     if isinstance(media_type, str) and isinstance(digest, str) and isinstance(size, int):
         return media_type, digest, size
@@ -214,7 +214,7 @@ def is_js_image_config(data: bytes) -> bool:
     """An OCI/Docker image config for ``os: js, architecture: wasm`` (kpt's alpha format)."""
     try:
         config = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return (
         isinstance(config, dict)

@@ -15,7 +15,6 @@ import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 
 import wasmtime
@@ -24,6 +23,7 @@ import wasmtime.component
 from runner.errors import WasmLoadError
 from runner.wasm.cache import CompileCache, default_cache_dir
 from runner.wasm.meta import FunctionMetadata, WasmKind, inspect_wasm
+from runner.wasm.shape import Shape, shape_of
 
 __all__ = ["Engine", "LoadedFunction", "default_cache_dir"]  # default_cache_dir: re-exported
 
@@ -40,11 +40,15 @@ class LoadedFunction:
     meta: FunctionMetadata
     code: wasmtime.Module | wasmtime.component.Component
     from_cache: bool
+    shape: Shape  # the memories and tables it defines: the store limits share the budget by it
 
     @property
     def label(self) -> str:
         return self.meta.name or self.path.name
 
+
+# When a binary cannot be walked (wasmtime compiled it, so this is unlikely): generous counts.
+_FALLBACK_SHAPE = {WasmKind.CORE_MODULE: Shape(1, 16), WasmKind.COMPONENT: Shape(16, 64)}
 
 _MAX_WASM_BYTES = 512 << 20  # our largest function (a Python component) is ~20 MiB
 
@@ -72,6 +76,16 @@ def _read_wasm(path: Path) -> bytes:
         os.close(fd)
 
 
+def _wasmtime_version() -> str:
+    """wasmtime-py's version: the dist-info's name, or importlib.metadata (20 ms of imports)."""
+    found = list(Path(wasmtime.__file__).parent.parent.glob("wasmtime-*.dist-info"))
+    if len(found) == 1:
+        return found[0].name.removeprefix("wasmtime-").removesuffix(".dist-info")
+    from importlib.metadata import version
+
+    return version("wasmtime")
+
+
 class Engine:
     """One wasmtime engine for the whole run; functions run one after another on it."""
 
@@ -86,7 +100,7 @@ class Engine:
         config.epoch_interruption = True  # lets a watchdog thread stop a running function
         config.wasm_component_model = True
         self.wasm = wasmtime.Engine(config)
-        self.wasmtime_version = version("wasmtime")
+        self.wasmtime_version = _wasmtime_version()
         self._cache = (
             CompileCache(
                 cache_dir or default_cache_dir(),
@@ -114,7 +128,8 @@ class Engine:
             code = self._compile(data, meta.kind, path)
             if self._cache is not None:
                 self._cache.store(sha256, bytes(code.serialize()))
-        loaded = LoadedFunction(path, sha256, meta, code, from_cache)
+        shape = shape_of(data) or _FALLBACK_SHAPE[meta.kind]
+        loaded = LoadedFunction(path, sha256, meta, code, from_cache, shape)
         self._loaded[sha256] = loaded
         return loaded
 

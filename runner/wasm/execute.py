@@ -15,7 +15,6 @@ unless a ``Sandbox`` grants them (``--mount``, ``--env``). Bounds (docs/security
 from __future__ import annotations
 
 import os
-import shutil
 import struct
 import sys
 import tempfile
@@ -30,17 +29,15 @@ import wasmtime
 import wasmtime.component
 
 from runner.wasm.engine import Engine, LoadedFunction
+from runner.wasm.shape import Shape
 
 __all__ = ["Execution", "Limits", "Mount", "Sandbox", "execute"]
 
 MiB = 1 << 20
 
-# Store limits beyond memory size. A core module gets one memory (multi-memory is not used by any
-# toolchain we build with); a component several (componentize-py links a few core instances).
-_CORE_MEMORIES = 1
-_COMPONENT_MEMORIES = 16
+# Store limits beyond memory size: memories and tables as many as the function defines
+# (runner/wasm/shape.py), instances a fixed bound (componentize-py's components use about 30).
 _MAX_INSTANCES = 64
-_MAX_TABLES = 64
 # Tables take this share of the memory limit (8 bytes an element, wasmtime's accounting).
 _TABLE_SHARE = 16
 # How long a function may stay in a host call after its time is up before the runner gives up on it.
@@ -86,9 +83,58 @@ class Execution:
     component_error: str | None = None  # a component's err(...) result
 
 
-def _scratch_dir() -> str | None:
-    # stdin/stdout go through files: a tmpfs makes them as fast as pipes.
-    return "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+class _ScratchFile:
+    """A function's stdin, stdout or stderr: a file with no name, so nothing is left behind.
+
+    wasmtime's WASI takes paths, so the guest opens ``/proc/self/fd/N``, a second open of our own
+    anonymous file (``memfd_create``: memory-backed as a tmpfs is, but in no directory). A runner
+    killed with SIGKILL leaves no file anywhere, and a full ``/dev/shm`` does not matter.
+    Without memfd (not Linux) it is an unlinked temporary file.
+    """
+
+    def __init__(self, name: str, data: bytes = b"") -> None:
+        if hasattr(os, "memfd_create"):
+            self.fd = os.memfd_create(f"krm-wasm-{name}", os.MFD_CLOEXEC)
+        else:  # pragma: no cover - Linux has memfd
+            self.fd, name = tempfile.mkstemp(prefix="krm-wasm-")
+            os.unlink(name)
+        fd_dir = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+        self.path = f"{fd_dir}/{self.fd}"
+        view, offset = memoryview(data), 0
+        while offset < len(view):  # pwrite: our offset stays 0 (/dev/fd opens may share it)
+            offset += os.pwrite(self.fd, view[offset:], offset)
+
+    def size(self) -> int:
+        try:
+            return os.fstat(self.fd).st_size
+        except OSError:
+            return 0
+
+    def read(self, limit: int) -> bytes:
+        chunks: list[bytes] = []
+        offset = 0
+        while offset < limit:
+            chunk = os.pread(self.fd, min(limit - offset, 1 << 24), offset)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            offset += len(chunk)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+def _scratch_files(stdin: bytes) -> tuple[_ScratchFile, _ScratchFile, _ScratchFile]:
+    files: list[_ScratchFile] = []
+    try:
+        for name, data in (("stdin", stdin), ("stdout", b""), ("stderr", b"")):
+            files.append(_ScratchFile(name, data))
+    except OSError:
+        for file in files:
+            file.close()
+        raise
+    return files[0], files[1], files[2]
 
 
 def _output_limit_problem(limit: int) -> str:
@@ -107,14 +153,12 @@ class _Watchdog:
         engine: Engine,
         function: LoadedFunction,
         limits: Limits,
-        outputs: tuple[tuple[Path, int, str], ...],
-        scratch: str,
+        outputs: tuple[tuple[_ScratchFile, int, str], ...],
     ) -> None:
         self._engine = engine
         self._function = function
         self._limits = limits
         self._outputs = outputs  # (file, limit, problem when over)
-        self._scratch = scratch
         self._done = threading.Event()
         self.fired = threading.Event()  # wakes the runner's poll_oneoff
         self.reason: str | None = None
@@ -127,8 +171,8 @@ class _Watchdog:
             interval = min(interval * 2, 0.02)
             if time.monotonic() > deadline:
                 self.reason = f"exceeded the time limit of {self._limits.timeout_seconds:g}s"
-            for path, limit, problem in self._outputs:
-                if not self.reason and _size(path) > limit:
+            for file, limit, problem in self._outputs:
+                if not self.reason and file.size() > limit:
                     self.reason = problem
             if self.reason:
                 self.fired.set()
@@ -140,8 +184,8 @@ class _Watchdog:
     def _give_up(self) -> None:
         # The guest sits in a host call that epoch interruption cannot reach (a blocking read of
         # a mounted FIFO, a component's WASI p2 sleep). A thread cannot be killed: end the process
-        # with the error, before any package file is written, rather than hang.
-        shutil.rmtree(self._scratch, ignore_errors=True)
+        # with the error, before any package file is written, rather than hang. The scratch
+        # files have no names: nothing is left behind.
         print(
             f"FunctionTimeout: {self._function.label}: {self.reason} and did not stop within "
             f"{_HOST_CALL_GRACE_SECONDS:g}s (stuck in a host call); nothing was written",
@@ -234,13 +278,6 @@ def _define_core(linker: wasmtime.Linker) -> None:
     )
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
 def _human(size: int) -> str:
     if size < MiB:
         return f"{size} bytes"
@@ -257,33 +294,36 @@ def _wasi_config(function: LoadedFunction, sandbox: Sandbox) -> wasmtime.WasiCon
 
 
 def _store(
-    engine: Engine, limits: Limits, wasi: wasmtime.WasiConfig, memories: int
+    engine: Engine, limits: Limits, wasi: wasmtime.WasiConfig, shape: Shape
 ) -> wasmtime.Store:
     store = wasmtime.Store(engine.wasm)
     store.set_wasi(wasi)
-    # The whole instance: memories share the limit (each may use what the others left is not
-    # expressible in store limits, so each gets limit / memories), tables a sixteenth of it.
+    # The whole instance: store limits bound each memory and table, not their sum, so each of
+    # the memories the function defines gets an equal share of the limit (one memory: all but
+    # the tables' sixteenth) and allowing no more of them than it defines keeps the sum in it.
     table_budget = limits.memory_bytes // _TABLE_SHARE
-    per_memory = max((limits.memory_bytes - table_budget) // memories, 1)
     store.set_limits(
-        memory_size=per_memory,
-        table_elements=max(table_budget // 8 // _MAX_TABLES, 1),
+        memory_size=max((limits.memory_bytes - table_budget) // shape.memories, 1),
+        table_elements=max(table_budget // 8 // shape.tables, 1),
         instances=_MAX_INSTANCES,
-        tables=_MAX_TABLES,
-        memories=memories,
+        tables=shape.tables,
+        memories=shape.memories,
     )
     store.set_epoch_deadline(1)  # the watchdog's single increment interrupts
     return store
 
 
-def _trap_problem(error: Exception, watchdog: _Watchdog) -> str:
+def _trap_problem(error: Exception, watchdog: _Watchdog, limits: Limits) -> str:
     if watchdog.reason:
         return watchdog.reason
     # wasmtime's text is "error while executing at wasm backtrace: ... Caused by: <the cause>".
     text = str(error).strip()
     cause = text.rpartition("Caused by:")[2].strip() or text
     lines = [line.strip() for line in cause.splitlines() if line.strip()]
-    return f"trapped: {lines[-1] if lines else type(error).__name__}"
+    last = lines[-1] if lines else type(error).__name__
+    if "exceeds memory limits" in last or "resource limit exceeded" in last:
+        return f"does not fit in --memory-limit {_human(limits.memory_bytes)}: {last}"
+    return f"trapped: {last}"
 
 
 def _memory_note(store: wasmtime.Store, instance: wasmtime.Instance | None, limits: Limits) -> str:
@@ -310,10 +350,20 @@ def execute(
     """Run ``function`` on ``stdin`` (a ResourceList); never raises for the function's faults."""
     limits = limits or Limits()
     sandbox = sandbox or Sandbox()
-    with tempfile.TemporaryDirectory(prefix="krm-wasm-", dir=_scratch_dir()) as scratch:
-        if isinstance(function.code, wasmtime.component.Component):
-            return _run_component(engine, function, function.code, stdin, limits, sandbox, scratch)
-        return _run_module(engine, function, function.code, stdin, limits, sandbox, scratch)
+    code = function.code
+    component = isinstance(code, wasmtime.component.Component)
+    try:
+        files = _scratch_files(b"" if component else stdin)
+    except OSError as error:
+        problem = f"could not be given its input: {error.strerror or error}"
+        return Execution(None, b"", b"", 0.0, problem)
+    try:
+        if isinstance(code, wasmtime.component.Component):
+            return _run_component(engine, function, code, stdin, limits, sandbox, files)
+        return _run_module(engine, function, code, stdin, limits, sandbox, files)
+    finally:
+        for file in files:
+            file.close()
 
 
 def _run_module(
@@ -323,25 +373,24 @@ def _run_module(
     stdin: bytes,
     limits: Limits,
     sandbox: Sandbox,
-    scratch: str,
+    files: tuple[_ScratchFile, _ScratchFile, _ScratchFile],
 ) -> Execution:
-    stdin_path, stdout_path, stderr_path = (Path(scratch, n) for n in ("in", "out", "err"))
-    stdin_path.write_bytes(stdin)
+    stdin_file, stdout_file, stderr_file = files
     wasi = _wasi_config(function, sandbox)
-    wasi.stdin_file = str(stdin_path)
-    wasi.stdout_file = str(stdout_path)
-    wasi.stderr_file = str(stderr_path)
-    store = _store(engine, limits, wasi, _CORE_MEMORIES)
+    wasi.stdin_file = stdin_file.path
+    wasi.stdout_file = stdout_file.path
+    wasi.stderr_file = stderr_file.path
+    store = _store(engine, limits, wasi, function.shape)
     linker = engine.core_linker(_define_core)
     exit_code: int | None = None
     problem: str | None = None
     instance: wasmtime.Instance | None = None
     outputs = (
-        (stdout_path, limits.output_bytes, _output_limit_problem(limits.output_bytes)),
-        (stderr_path, limits.stderr_bytes, _stderr_limit_problem(limits.stderr_bytes)),
+        (stdout_file, limits.output_bytes, _output_limit_problem(limits.output_bytes)),
+        (stderr_file, limits.stderr_bytes, _stderr_limit_problem(limits.stderr_bytes)),
     )
     started = time.perf_counter()
-    with _Watchdog(engine, function, limits, outputs, scratch).running() as watchdog:
+    with _Watchdog(engine, function, limits, outputs).running() as watchdog:
         try:
             instance = linker.instantiate(store, module)
             start = instance.exports(store).get("_start")
@@ -353,7 +402,7 @@ def _run_module(
         except wasmtime.ExitTrap as error:
             exit_code = error.code
         except (wasmtime.Trap, wasmtime.WasmtimeError) as error:
-            problem = _trap_problem(error, watchdog) + _memory_note(store, instance, limits)
+            problem = _trap_problem(error, watchdog, limits) + _memory_note(store, instance, limits)
     seconds = time.perf_counter() - started
     if watchdog.reason and problem is None:
         problem = watchdog.reason  # it finished just as the watchdog fired
@@ -363,13 +412,13 @@ def _run_module(
         )
     # Exact, whatever the timing: the watchdog may not have looked since the last write.
     over_limit = False
-    for path, limit, over in outputs:
-        if _size(path) > limit:
+    for file, limit, over in outputs:
+        if file.size() > limit:
             over_limit = True
             problem = problem or over
     stopped = (problem is not None and watchdog.reason is not None) or over_limit
-    stdout = b"" if stopped else _read(stdout_path, limits.output_bytes)
-    return Execution(exit_code, stdout, _read(stderr_path, limits.stderr_bytes), seconds, problem)
+    stdout = b"" if stopped else stdout_file.read(limits.output_bytes)
+    return Execution(exit_code, stdout, stderr_file.read(limits.stderr_bytes), seconds, problem)
 
 
 def _run_component(
@@ -379,20 +428,20 @@ def _run_component(
     stdin: bytes,
     limits: Limits,
     sandbox: Sandbox,
-    scratch: str,
+    files: tuple[_ScratchFile, _ScratchFile, _ScratchFile],
 ) -> Execution:
-    stderr_path = Path(scratch, "err")
+    stderr_file = files[2]
     wasi = _wasi_config(function, sandbox)
-    wasi.stderr_file = str(stderr_path)
-    store = _store(engine, limits, wasi, _COMPONENT_MEMORIES)
+    wasi.stderr_file = stderr_file.path
+    store = _store(engine, limits, wasi, function.shape)
     linker = engine.component_linker()
     output = b""
     problem: str | None = None
     component_error: str | None = None
     exit_code: int | None = None
-    outputs = ((stderr_path, limits.stderr_bytes, _stderr_limit_problem(limits.stderr_bytes)),)
+    outputs = ((stderr_file, limits.stderr_bytes, _stderr_limit_problem(limits.stderr_bytes)),)
     started = time.perf_counter()
-    with _Watchdog(engine, function, limits, outputs, scratch).running() as watchdog:
+    with _Watchdog(engine, function, limits, outputs).running() as watchdog:
         try:
             instance = linker.instantiate(store, component)
             process = instance.get_func(store, "process")
@@ -410,29 +459,21 @@ def _run_component(
                     output = str(payload).encode("utf-8")
                     exit_code = 0
         except (wasmtime.Trap, wasmtime.WasmtimeError) as error:
-            problem = _trap_problem(error, watchdog)
+            problem = _trap_problem(error, watchdog, limits)
     seconds = time.perf_counter() - started
     if problem is None and watchdog.reason:
         problem = watchdog.reason
     if problem is None and len(output) > limits.output_bytes:
         problem = _output_limit_problem(limits.output_bytes)
-    if problem is None and _size(stderr_path) > limits.stderr_bytes:
+    if problem is None and stderr_file.size() > limits.stderr_bytes:
         problem = _stderr_limit_problem(limits.stderr_bytes)
     if problem:
         output = b""
     return Execution(
         exit_code,
         output,
-        _read(stderr_path, limits.stderr_bytes),
+        stderr_file.read(limits.stderr_bytes),
         seconds,
         problem,
         component_error,
     )
-
-
-def _read(path: Path, limit: int) -> bytes:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(limit)
-    except OSError:
-        return b""

@@ -4,7 +4,8 @@ The oracle is the catalog module's own Go table test, read from Go's module cach
 ``nox -s build`` put the module; nothing of it is committed): apply-setters v0.2.0's
 ``applysetters/apply_setters_test.go`` gives input, setter values and expected resources (or the
 expected error) per case. Each case runs through ``python -m runner eval`` as a kpt user would
-run it, and the output is compared as data with what kpt's test expects.
+run it, against kpt's build and against ours in Python (``apply-setters@py``), and the output is
+compared as data with what kpt's test expects.
 """
 
 from __future__ import annotations
@@ -101,19 +102,26 @@ def _docs(text: str) -> list[Any]:
     return [doc for doc in yaml.safe_load_all(text) if doc is not None]
 
 
+# kpt's build of the version pinned, and our implementations of it.
+IMAGES = [f"gcr.io/kpt-fn/apply-setters:{APPLY_SETTERS.version}", "apply-setters@py"]
+
+
+@pytest.mark.parametrize("image", IMAGES)
 @pytest.mark.parametrize(
     "case",
     [pytest.param(c, marks=[_EMPTY_NAME] if c.name in _DIFFER else []) for c in CASES],
     ids=[f"{i}-{c.name}" for i, c in enumerate(CASES)],
 )
-def test_apply_setters_as_kpts_own_test_expects(cli: Cli, tmp_path: Path, case: GoCase) -> None:
+def test_apply_setters_as_kpts_own_test_expects(
+    cli: Cli, tmp_path: Path, case: GoCase, image: str
+) -> None:
     config = tmp_path / "setters.yaml"
     config.write_text(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: setters\n" + case.config.lstrip("\n")
     )
     done = cli(
         "eval", "-", "-o", "unwrap",
-        "--image", f"gcr.io/kpt-fn/apply-setters:{APPLY_SETTERS.version}",
+        "--image", image,
         "--fn-config", config, "--results-dir", tmp_path, stdin=case.input,
     )  # fmt: skip
     if case.error:

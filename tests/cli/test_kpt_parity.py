@@ -157,7 +157,7 @@ def test_eval_stdin_outputs(cli: Cli, tmp_path: Path) -> None:
 def test_fn_doc_shows_description(cli: Cli) -> None:
     done = cli("fn", "doc", "--image", "set-namespace@rust")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("set-namespace: Sets metadata.namespace")
+    assert done.stdout.startswith("set-namespace: Sets the namespace of namespaced resources")
     assert "input:     json" in done.stdout
     missing = cli("fn", "doc", "--image", "no-such-function")
     assert missing.returncode == 1

@@ -1,4 +1,5 @@
-"""A comment-reading function through `eval` and `render`: apply-setters (Go, input: yaml).
+"""A comment-reading function through `eval` and `render`: apply-setters (input: yaml; `eval` runs
+the Go and the Python one).
 
 The runner hands YAML-input functions the package's text, comments included, so the
 `# kpt-set: ${name}` markers reach apply-setters; the values it sets are written back as
@@ -97,8 +98,9 @@ def _fields_set(results_dir: Path) -> set[str]:
     return {r["field"]["path"] for r in entry.get("results", [])}
 
 
+@pytest.mark.parametrize("image", ["apply-setters@go", "apply-setters@py"])
 def test_eval_apply_setters_sets_marked_values_only(
-    package: Path, cli: Cli, tmp_path: Path
+    package: Path, cli: Cli, tmp_path: Path, image: str
 ) -> None:
     before = snapshot(package)
     pairs = [f"{k}={v}" for k, v in SETTERS.items()]
@@ -107,7 +109,7 @@ def test_eval_apply_setters_sets_marked_values_only(
         package,
         "--allow-non-krm",
         "-i",
-        "apply-setters",
+        image,
         "--results-dir",
         tmp_path,
         "--",

@@ -28,6 +28,7 @@
 //! the input's format. Every mapping keeps its key order (values are `serde_yaml::Value`, whose
 //! `Mapping` is ordered in serde_yaml 0.8 and 0.9 alike).
 
+pub mod fieldspec;
 mod object;
 mod resource_list;
 mod results;
@@ -40,6 +41,11 @@ pub use resource_list::{Format, InputError, ResourceList};
 pub use results::{Error, FileRef, ResourceRef, ResultItem, Results, Severity};
 pub use run::{as_main, run, Processor};
 pub use serde_yaml::{Mapping, Value};
+
+/// Lookups on a `Mapping` that keep key order and compile with serde_yaml 0.8 and 0.9.
+pub mod mapping {
+    pub use crate::yaml::{get, get_mut, key, set, type_name};
+}
 
 // The workspace README's Rust example is compiled as a doctest.
 #[doc = include_str!("../../README.md")]

@@ -5,12 +5,12 @@
 use serde_yaml::{Mapping, Value};
 
 /// A string key as a YAML value.
-pub(crate) fn key(name: &str) -> Value {
+pub fn key(name: &str) -> Value {
     Value::String(name.to_owned())
 }
 
 /// The value under the string key `name`, without allocating a key.
-pub(crate) fn get<'a>(map: &'a Mapping, name: &str) -> Option<&'a Value> {
+pub fn get<'a>(map: &'a Mapping, name: &str) -> Option<&'a Value> {
     map.iter().find_map(|(k, v)| match k {
         Value::String(s) if s == name => Some(v),
         _ => None,
@@ -18,7 +18,7 @@ pub(crate) fn get<'a>(map: &'a Mapping, name: &str) -> Option<&'a Value> {
 }
 
 /// Mutable access to the value under the string key `name`.
-pub(crate) fn get_mut<'a>(map: &'a mut Mapping, name: &str) -> Option<&'a mut Value> {
+pub fn get_mut<'a>(map: &'a mut Mapping, name: &str) -> Option<&'a mut Value> {
     map.iter_mut().find_map(|(k, v)| match k {
         Value::String(s) if s == name => Some(v),
         _ => None,
@@ -27,7 +27,7 @@ pub(crate) fn get_mut<'a>(map: &'a mut Mapping, name: &str) -> Option<&'a mut Va
 
 /// Set `name` to `value`, keeping the key's position when it exists (serde_yaml 0.8's
 /// `Mapping::insert` moves an existing key to the end, which would reorder fields).
-pub(crate) fn set(map: &mut Mapping, name: &str, value: Value) {
+pub fn set(map: &mut Mapping, name: &str, value: Value) {
     if let Some(slot) = get_mut(map, name) {
         *slot = value;
     } else {
@@ -58,7 +58,7 @@ pub(crate) fn remove(map: &mut Mapping, name: &str) -> Option<Value> {
 
 /// A short name of the value's type for error messages ("string", "mapping", ...).
 #[allow(unreachable_patterns)] // serde_yaml 0.9 adds Value::Tagged; 0.8 does not have it
-pub(crate) fn type_name(value: &Value) -> &'static str {
+pub fn type_name(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "bool",
