@@ -90,9 +90,9 @@ def _measure(path: Path, cache: Path, stdin: bytes) -> tuple[float, float, float
 def _package(directory: Path, count: int) -> None:
     (directory / "Kptfile").write_text(
         "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: bench\npipeline:\n"
-        "  mutators:\n  - image: set-namespace@rust\n    configMap:\n      namespace: prod\n"
-        "  - image: set-namespace@go\n    configMap:\n      namespace: prod\n"
-        "  - image: set-namespace@py\n    configMap:\n      namespace: prod\n"
+        "  mutators:\n  - image: set-namespace:rust\n    configMap:\n      namespace: prod\n"
+        "  - image: set-namespace:go\n    configMap:\n      namespace: prod\n"
+        "  - image: set-namespace:py\n    configMap:\n      namespace: prod\n"
     )
     for i in range(count):
         (directory / f"app-{i}.yaml").write_text(

@@ -3,7 +3,8 @@
 // It reads the string data.value of its functionConfig and writes it to every item's
 // contract-probe/value annotation; then data.mode says how to end: "error" (a warning, then a
 // returned error), "panic", "results" (an error, a warning and an info result per item), or
-// normally. The Rust and Python probes do the same with their SDKs.
+// normally. The Kptfile and config.kubernetes.io/local-config: "true" items are left alone, as
+// kpt's catalog functions leave them. The Rust and Python probes do the same with their SDKs.
 //
 // Written on kpt's Go SDK; the contract's words for a missing functionConfig or field are spelled
 // here (tests/contract/README.md lists where kpt's SDK behaves differently).
@@ -12,6 +13,7 @@ package main
 import (
 	"errors"
 	"os"
+	"strings"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 )
@@ -40,6 +42,9 @@ func probe(rl *fn.ResourceList) (bool, error) {
 	}
 	mode, _, _ := cfg.NestedString("data", "mode")
 	for _, obj := range rl.Items {
+		if isMeta(obj) {
+			continue
+		}
 		if err := obj.SetAnnotation("contract-probe/value", value); err != nil {
 			return false, err
 		}
@@ -52,6 +57,9 @@ func probe(rl *fn.ResourceList) (bool, error) {
 		panic("probe: panicked")
 	case "results":
 		for _, obj := range rl.Items {
+			if isMeta(obj) {
+				continue
+			}
 			rl.Results = append(rl.Results,
 				at(obj, fn.Error, "metadata.name", "probe: error finding"),
 				at(obj, fn.Warning, "", "probe: warning finding"),
@@ -60,6 +68,11 @@ func probe(rl *fn.ResourceList) (bool, error) {
 		return false, nil // an error result fails the function: kpt's SDK exits 1 only when told
 	}
 	return true, nil
+}
+
+// isMeta: the Kptfile or a local-config resource (package metadata, not for the cluster).
+func isMeta(obj *fn.KubeObject) bool {
+	return obj.IsLocalConfig() || (obj.GetKind() == "Kptfile" && strings.HasPrefix(obj.GetAPIVersion(), "kpt.dev/"))
 }
 
 func at(obj *fn.KubeObject, severity fn.Severity, path, message string) *fn.Result {

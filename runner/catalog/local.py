@@ -1,8 +1,11 @@
 """Resolving function references (``--image``, ``--exec``, Kptfile entries) to wasm files.
 
 An image reference such as ``gcr.io/kpt-fn/set-namespace:v0.4.1`` names a function by its last path
-element (``set-namespace``); ``NAME@LANG`` picks one implementation where several implement a name
-(``go``, ``rust``, ``py``, or ``kpt`` for kpt's own catalog build).
+element (``set-namespace``). A tag that is a language, ``NAME:LANG`` (``set-namespace:go``;
+``go``, ``rust``, ``py``, or ``kpt`` for kpt's own catalog build), picks that implementation
+where several implement a name: it is a valid image reference, so a Kptfile naming it is one kpt
+can read too. ``NAME@LANG`` means the same on the command line only (after ``@`` an image
+reference has a digest; Kptfiles refuse it, runner.kpt.kptfile).
 
 Versioned builds (``index.json`` entries with a ``version``, such as kpt's catalog functions that
 ``nox -s build`` compiles) answer to tags as kpt's images do (``tags.select_version``): a kpt
@@ -38,6 +41,7 @@ __all__ = [
     "CatalogEntry",
     "ImageRef",
     "catalog",
+    "language_tag",
     "parse_image",
     "resolve_exec",
     "resolve_image",
@@ -156,10 +160,21 @@ def _label(entry: CatalogEntry) -> str:
     return f"{entry.name}@{entry.lang}" if entry.lang else entry.name
 
 
+def language_tag(ref: ImageRef, entries: Sequence[CatalogEntry]) -> ImageRef:
+    """``NAME:LANG`` as ``NAME@LANG`` when LANG is the language of a build of NAME (a tag that
+    is a language is never a version: versions start with a digit or ``v`` and a digit)."""
+    if ref.lang is not None or ref.tag is None:
+        return ref
+    languages = {e.lang for e in entries if e.name == ref.name and e.lang}
+    if ref.tag not in languages:
+        return ref
+    return ImageRef(name=ref.name, lang=ref.tag, tag=None, repository=ref.repository)
+
+
 def resolve_image(reference: str, directories: Sequence[Path]) -> Path:
     """The wasm file for an image reference; FunctionNotFound lists what is available."""
-    ref = parse_image(reference)
     entries = catalog(directories)
+    ref = language_tag(parse_image(reference), entries)
     named = [e for e in entries if e.name == ref.name]
     if ref.lang is not None:
         named = [e for e in named if e.lang == ref.lang]

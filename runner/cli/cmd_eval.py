@@ -48,7 +48,7 @@ __all__ = ["main"]
 
 def main(args: argparse.Namespace) -> int:
     runtime, reporting = runtime_of(args), reporting_of(args)
-    reporter = Reporter(quiet=reporting.quiet)
+    reporter = Reporter(quiet=reporting.quiet, count_resources=True)
     engine = engine_for(runtime, reporting)
     step = reference_step(
         engine,
@@ -100,9 +100,10 @@ def _eval_package(
     limits, sandbox = runtime.limits, runtime.sandbox
     package = read_package(
         root,
-        include_meta=args.include_meta_resources,
+        include_meta=True,  # kpt >= 1.0: the Kptfile and local-config resources too
         include_subpackages=True,
         strict_krm=not args.allow_non_krm,
+        held_back_paths=_inside(root, args.fn_config),
     )
     for warning in package.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -114,6 +115,17 @@ def _eval_package(
         if args.save:
             print(save_function(root, _saved_entry(root, args), args.fn_type), file=sys.stderr)
     return exit_code
+
+
+def _inside(root: Path, fn_config: Path | None) -> tuple[str, ...]:
+    """The ``--fn-config`` file's path in the package, if it is in it: kpt does not give the
+    function its own config as a resource too (kpt #4639)."""
+    if fn_config is None:
+        return ()
+    try:
+        return (fn_config.resolve().relative_to(root.resolve()).as_posix(),)
+    except ValueError:
+        return ()
 
 
 def _write_piped(output: str, was_resource_list: bool, destination: str | None) -> None:

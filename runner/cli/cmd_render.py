@@ -45,7 +45,9 @@ def _render(root: Path, args: argparse.Namespace, runtime: Runtime, reporting: R
     if note := recover(root):
         print(note, file=sys.stderr)
     reporter = Reporter(quiet=reporting.quiet)
-    package = read_package(root, include_subpackages=True, strict_krm=not args.allow_non_krm)
+    package = read_package(
+        root, include_meta=True, include_subpackages=True, strict_krm=not args.allow_non_krm
+    )
     for warning in package.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     in_place = args.output is None
@@ -65,7 +67,6 @@ def _render(root: Path, args: argparse.Namespace, runtime: Runtime, reporting: R
         if in_place:
             _record_failure(package, str(error))
         raise
-    reporter.summary(rendered.outcomes)
     exit_code = exit_code_of(rendered.outcomes)
     save_results(reporting.results_dir, rendered.outcomes, exit_code)
     if in_place:

@@ -72,6 +72,13 @@ def add_kpt_flags(parser: argparse.ArgumentParser, *, eval_only: bool) -> None:
 
 def apply_kpt_flags(args: argparse.Namespace) -> None:
     """Refuse what cannot be done, fold ``--tag`` into ``--image``, print the notices."""
+    if getattr(args, "include_meta_resources", False) and not getattr(args, "quiet", False):
+        # cobra's MarkDeprecated line, as kpt >= 1.0 prints it
+        print(
+            "Flag --include-meta-resources has been deprecated, meta resources (the Kptfile and"
+            ' config.kubernetes.io/local-config: "true" resources) are included by default',
+            file=sys.stderr,
+        )
     if getattr(args, "network", None) is None:
         return  # a command without kpt's flags
     if args.network:

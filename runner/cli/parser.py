@@ -80,6 +80,7 @@ def _add_fn_commands(commands: Any) -> None:
     source.add_argument("package", metavar="DIR", nargs="?", default=".")
     source.add_argument("--fn-config", type=Path, metavar="FILE", help="the functionConfig")
     source.add_argument("--output", "-o", choices=("unwrap",), help="unwrap: a resource stream")
+    _add_include_meta(source)
     sink = commands.add_parser("sink", help="a ResourceList on stdin written as a new package")
     sink.add_argument("directory", metavar="DIR", help="must not exist, or be empty")
     doc = commands.add_parser("doc", help="show a function's description and usage")
@@ -100,15 +101,12 @@ def _add_eval_arguments(parser: argparse.ArgumentParser) -> None:
         "package", metavar="PKG_DIR|-", nargs="?", default=".", help="default . ; - for stdin"
     )
     which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("--image", "-i", help="function name or image reference (NAME[@LANG])")
+    which.add_argument(
+        "--image", "-i", help="function name or image reference (NAME[:LANG] or NAME@LANG)"
+    )
     which.add_argument("--exec", dest="exec_path", metavar="FN.wasm", help="path to a wasm file")
     parser.add_argument("--fn-config", type=Path, metavar="FILE", help="functionConfig file")
-    parser.add_argument(
-        "--include-meta-resources",
-        "-m",
-        action="store_true",
-        help="give the Kptfile and local-config resources to the function too",
-    )
+    _add_include_meta(parser)
     group = parser.add_argument_group("selectors (kpt's; --match-labels etc. also accepted)")
     for field in SELECTOR_FLAGS:
         for mode in ("match", "exclude"):
@@ -122,6 +120,15 @@ def _add_eval_arguments(parser: argparse.ArgumentParser) -> None:
                 dest=f"{mode}_{field.replace('-', '_')}",
                 metavar="KEY=VALUE" if field in ("label", "annotation") else "VALUE",
             )
+
+
+def _add_include_meta(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--include-meta-resources",
+        "-m",
+        action="store_true",
+        help="deprecated, as in kpt: the Kptfile and local-config resources are always included",
+    )
 
 
 def _add_runtime_flags(parser: argparse.ArgumentParser) -> None:

@@ -48,7 +48,16 @@ _TOP_FIELDS = {
     "inventory",
     "status",
 }
-_FUNCTION_FIELDS = {"image", "exec", "configPath", "configMap", "name", "selectors", "exclude"}
+_FUNCTION_FIELDS = {
+    "image",
+    "tag",
+    "exec",
+    "configPath",
+    "configMap",
+    "name",
+    "selectors",
+    "exclude",
+}
 
 
 @dataclass(frozen=True)
@@ -56,11 +65,22 @@ class Function:
     """One pipeline entry.
 
     `field` is where it sits in the Kptfile (`pipeline.mutators[0]`), for messages; `config` is
-    its functionConfig (from configPath or configMap), read once with the Kptfile.
+    its functionConfig (from configPath or configMap), read once with the Kptfile. `tag`
+    (kpt's Function.Tag) replaces the image's tag: a tag, or a version constraint (`~0.4`).
     """
+
+    @property
+    def tagged_image(self) -> str | None:
+        """The image with `tag` in place of its own tag and digest, as kpt resolves it."""
+        if self.image is None or self.tag is None:
+            return self.image
+        reference = self.image.partition("@")[0]
+        repository, slash, last = reference.rpartition("/")
+        return f"{repository}{slash}{last.partition(':')[0]}:{self.tag}"
 
     field: str
     image: str | None = None
+    tag: str | None = None
     exec: str | None = None
     config_path: str | None = None
     config_map: dict[str, str] | None = None
@@ -263,6 +283,11 @@ def _function(entry: Any, where: str, fail: _Fail) -> Function:
     exec_ = _string(entry.get("exec"), f"{where}.exec", fail)
     if (image is None) == (exec_ is None):
         raise fail(where, "needs exactly one of image or exec")
+    if image is not None:
+        _check_image(image, f"{where}.image", fail)
+    tag = _string(entry.get("tag"), f"{where}.tag", fail)
+    if tag is not None and image is None:
+        raise fail(f"{where}.tag", "needs an image (a tag chooses the image's version)")
     config_path = _string(entry.get("configPath"), f"{where}.configPath", fail)
     raw_map = entry.get("configMap")
     if config_path is not None and raw_map:
@@ -272,6 +297,7 @@ def _function(entry: Any, where: str, fail: _Fail) -> Function:
     return Function(
         field=where,
         image=image,
+        tag=tag,
         exec=exec_,
         config_path=config_path,
         config_map=_config_map(raw_map, f"{where}.configMap", fail),
@@ -279,6 +305,18 @@ def _function(entry: Any, where: str, fail: _Fail) -> Function:
         selectors=_selectors(entry.get("selectors"), f"{where}.selectors", fail),
         exclude=_selectors(entry.get("exclude"), f"{where}.exclude", fail),
     )
+
+
+def _check_image(image: str, where: str, fail: _Fail) -> None:
+    """``NAME@LANG`` is the command line's shorthand; after ``@`` an image reference (what kpt
+    reads from a Kptfile) has a digest, so a Kptfile spells a language's build ``NAME:LANG``."""
+    reference, at, suffix = image.partition("@")
+    if at and not suffix.startswith("sha256:"):
+        raise fail(
+            where,
+            f"{image!r} is not an image reference (after @ comes a digest, sha256:...); "
+            f"to pick the {suffix!r} build write {reference}:{suffix}",
+        )
 
 
 def _check_config_path(config_path: str, where: str, fail: _Fail) -> None:

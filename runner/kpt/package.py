@@ -15,8 +15,10 @@ Where we differ from kpt on purpose (see the README of the runner / report):
   "input resource list must contain only KRM resources";
 - a kustomization file without apiVersion/kind is kept untouched and not given to functions
   (kpt gives it to them; KRM functions then fail on their output);
-- the Kptfile and `config.kubernetes.io/local-config: "true"` resources are held back from
-  functions unless `include_meta=True` (kpt >= 1.0 render passes both to functions).
+- `include_meta=True` (what the CLI passes: kpt >= 1.0 gives the Kptfile and
+  `config.kubernetes.io/local-config: "true"` resources to functions) gives them to functions;
+  with False they are held back and written back untouched. `held_back_paths` holds back the
+  resources of the named files whatever they are (eval's `--fn-config` file, kpt #4639).
 
 Writing is runner.kpt.package_write (plan_writes, write_atomically, write_to_dir, output_stream);
 rendering a tree is runner.kpt.render, which walks `Package.packages` (the one package walker).
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,7 +81,8 @@ class Package:
     Attributes:
         root: the package directory.
         resources: items given to functions, in kpt's read order.
-        held_back: the Kptfile and local-config resources (empty when include_meta=True).
+        held_back: resources functions do not see (the Kptfile and local-config ones unless
+            include_meta=True, and those of held_back_paths); written back untouched.
         non_krm: documents that are not KRM (skipped, written back untouched).
         files: every file read, by posix path relative to root, with its parsed stream.
         warnings: human-readable notes (skipped documents, symlinked directories).
@@ -139,6 +142,7 @@ def read_package(
     include_meta: bool = False,
     include_subpackages: bool = False,
     strict_krm: bool = False,
+    held_back_paths: Collection[str] = (),
 ) -> Package:
     """Read the package at `root`.
 
@@ -149,6 +153,7 @@ def read_package(
             resource's `package` names the package it belongs to), as kpt fn eval does and
             as kpt render's final write sees the tree.
         strict_krm: fail on non-KRM documents like kpt instead of skipping them.
+        held_back_paths: posix paths (relative to root) whose resources functions never see.
 
     Raises:
         PackageError: missing directory, unreadable file, symlink leaving the package.
@@ -185,7 +190,7 @@ def read_package(
                 next_id += 1
                 resource = Resource(value, relpath, index, owner, doc)
                 meta = is_kptfile(doc.value) or is_local_config(doc.value)
-                if meta and not include_meta:
+                if (meta and not include_meta) or relpath in held_back_paths:
                     package.held_back.append(resource)
                 else:
                     package.resources.append(resource)

@@ -127,11 +127,22 @@ def _check_destination(package: Package, item: _Placed) -> None:
     parts = item.path.split("/")
     if ".git" in parts[:-1] or TRANSACTION_DIR in parts[:-1]:
         raise PackageError(f"{where} is inside {parts[0]}/, which is not part of the package")
-    if parts[-1] == KPTFILE:
-        original = item.original
-        if original is None or original.path != item.path or not is_kptfile(original.value):
-            raise PackageError(f"{where} names a Kptfile: functions cannot add resources to one")
+    original = item.original
+    was_kptfile = original is not None and is_kptfile(original.value)
+    if parts[-1] == KPTFILE and (original is None or original.path != item.path or not was_kptfile):
+        raise PackageError(f"{where} names a Kptfile: functions cannot add resources to one")
+    if was_kptfile:
+        assert original is not None
+        if item.path != original.path:
+            raise PackageError(f"{where}: the Kptfile resource of {original.path} cannot move")
+        if not is_kptfile(item.value):
+            raise PackageError(
+                f"{item.label}: the Kptfile resource of {original.path} must stay a Kptfile "
+                "(apiVersion kpt.dev/..., kind Kptfile)"
+            )
         return
+    if is_kptfile(item.value):
+        raise PackageError(f"{item.label}: functions cannot create a Kptfile resource")
     if item.path in package.files:
         return
     target = package.root / item.path
@@ -155,6 +166,17 @@ def _check_destination(package: Package, item: _Placed) -> None:
             raise PackageError(f"{where} is in a directory .krmignore hides")
     if rules is not None and rules.ignored(in_package, is_dir=False):
         raise PackageError(f"{where} is a file .krmignore hides")
+
+
+def _check_kptfiles_kept(package: Package, placed: Sequence[_Placed]) -> None:
+    """Functions get the Kptfiles (kpt >= 1.0) and may edit them, never delete one."""
+    kept = {id(item.original) for item in placed if item.original is not None}
+    for resource in package.resources:
+        if is_kptfile(resource.value) and id(resource) not in kept:
+            raise PackageError(
+                f"{resource.path}: the functions' output lacks this Kptfile resource; "
+                "a function may edit a Kptfile, not delete it"
+            )
 
 
 def _parse_index(raw: str, label: str) -> int:
@@ -208,6 +230,8 @@ def plan_writes(
 
     for item in placed:
         _check_destination(package, item)
+    _check_kptfiles_kept(package, placed)  # after: a bad destination is the clearer error
+    for item in placed:
         if item.index is not None:
             key = (item.path, item.index)
             if key in occupied:

@@ -35,6 +35,19 @@ def _selector_value(selector: Selector) -> dict[str, Any]:
     return {key: value for key, value in fields.items() if value}
 
 
+def _kptfile_image(image: str) -> str:
+    """The command line's ``NAME@LANG`` as the image reference a Kptfile takes, ``NAME:LANG``."""
+    reference, at, lang = image.partition("@")
+    if not at or lang.startswith("sha256:"):
+        return image
+    if ":" in reference.rsplit("/", 1)[-1]:
+        raise UsageError(
+            f"--save: {image!r} names both a tag and a language, which no image reference a "
+            "Kptfile accepts can say; save it with one of them"
+        )
+    return f"{reference}:{lang}"
+
+
 def function_entry(
     root: Path,
     *,
@@ -46,6 +59,8 @@ def function_entry(
     exclude: Sequence[Selector],
 ) -> dict[str, Any]:
     """The Kptfile pipeline entry for what eval ran (kpt's EvalFnRunner.NewFunction)."""
+    if image is not None:
+        image = _kptfile_image(image)
     entry: dict[str, Any] = {"image": image} if image is not None else {"exec": exec_path}
     if selectors:
         entry["selectors"] = [_selector_value(s) for s in selectors]

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from runner.catalog.local import resolve_exec
-from runner.errors import PackageError
+from runner.catalog.local import catalog, parse_image, resolve_exec, search_path
+from runner.catalog.tags import is_constraint, select_version
+from runner.errors import FunctionNotFound, PackageError
 from runner.kpt.kptfile import Function
 from runner.kpt.paths import resolves_inside
 from runner.pipeline.run import Step
@@ -77,7 +78,7 @@ def kptfile_step(
             )
     return reference_step(
         engine,
-        image=function.image,
+        image=_resolved_tag(function, fn_paths),
         exec_path=function.exec,
         fn_paths=fn_paths,
         config=function.config,
@@ -87,3 +88,20 @@ def kptfile_step(
         is_validator=is_validator,
         pull=pull,
     )
+
+
+def _resolved_tag(function: Function, fn_paths: Sequence[Path]) -> str | None:
+    """The image with the entry's ``tag:``; a version constraint becomes the newest version built
+    that matches it (kpt's TagResolver lists the registry's tags; here the builds are the tags)."""
+    image = function.tagged_image
+    if image is None or function.tag is None or not is_constraint(function.tag):
+        return image
+    name = parse_image(image).name
+    versions = {e.version for e in catalog(search_path(fn_paths)) if e.name == name and e.version}
+    version = select_version(function.tag, versions)
+    if version is None:
+        raise FunctionNotFound(
+            f"{function.field}.tag: no tag could be found matching the version constraint "
+            f"{function.tag!r} (versions of {name} built: {', '.join(sorted(versions)) or 'none'})"
+        )
+    return image[: -len(function.tag)] + version

@@ -115,8 +115,8 @@ def run_reported(
         sandbox=sandbox,
         on_start=reporter.start,
         on_done=reporter.done,
+        prepare=reporter.see_input,
     )
-    reporter.summary(outcomes)
     return items, outcomes, exit_code_of(outcomes)
 
 

@@ -11,19 +11,35 @@ from typing import Any, TextIO
 import yaml
 
 from runner.errors import PackageError
-from runner.pipeline.run import Step, StepOutcome
+from runner.pipeline.run import Item, Step, StepOutcome
+from runner.pipeline.selectors import select
 
-__all__ = ["Reporter", "format_results", "results_document", "save_results", "write_results_dir"]
-
-_SEVERITY_ORDER = ("error", "warning", "info")
+__all__ = [
+    "Reporter",
+    "format_results",
+    "go_duration",
+    "results_document",
+    "save_results",
+    "write_results_dir",
+]
 
 
 class Reporter:
-    """Prints ``[RUNNING]`` / ``[PASS]`` / ``[FAIL]`` lines and the results, to stderr."""
+    """Prints kpt's progress lines to stderr (kpt v1's internal/fnruntime/runner.go):
 
-    def __init__(self, stream: TextIO = sys.stderr, *, quiet: bool = False) -> None:
+    ``[RUNNING] "IMAGE"`` (eval: ``... on N resource(s)``), ``[PASS] "IMAGE" in 300ms`` or
+    ``[FAIL] ...``, then ``[Results]: [error] v1/ConfigMap/ns/name field.path: message, ...``
+    on one line, `` Stderr: line, line`` and, for a failure, ``  Exit code: N`` and a blank line.
+    Durations are Go's, truncated to 100ms (``0s``, ``900ms``, ``1.2s``).
+    """
+
+    def __init__(
+        self, stream: TextIO = sys.stderr, *, quiet: bool = False, count_resources: bool = False
+    ) -> None:
         self._stream = stream
         self._quiet = quiet
+        self._count_resources = count_resources  # kpt's DisplayResourceCount, on for eval
+        self._input_count = 0
 
     def _print(self, line: str) -> None:
         if not self._quiet:
@@ -32,65 +48,85 @@ class Reporter:
     def package(self, name: str) -> None:
         self._print(f'Package "{name}": ')
 
+    def see_input(self, step: Step, items: Sequence[Item]) -> Step:
+        """A ``prepare`` hook for run_pipeline: counts the resources the step will be given."""
+        chosen = select([item.value for item in items], step.selectors, step.exclude)
+        self._input_count = sum(1 for keep in chosen if keep)
+        return step
+
     def start(self, step: Step) -> None:
-        self._print(f'[RUNNING] "{step.label}"' + (" (validator)" if step.is_validator else ""))
+        count = f" on {self._input_count} resource(s)" if self._count_resources else ""
+        self._print(f'[RUNNING] "{step.label}"{count}')
 
     def done(self, outcome: StepOutcome) -> None:
         seconds = outcome.execution.seconds if outcome.execution else 0.0
-        took = f"in {seconds * 1000:.0f}ms" if seconds < 1 else f"in {seconds:.1f}s"
         status = "[FAIL]" if outcome.failed else "[PASS]"
-        self._print(f'{status} "{outcome.step.label}" {took}')
-        if outcome.results:  # kpt's block: a "Results:" heading, one line per result below
-            self._print("  Results:")
-            for line in format_results(outcome.results):
-                self._print(f"    {line}")
+        self._print(f'{status} "{outcome.step.label}" in {go_duration(seconds)}')
+        if outcome.results:
+            self._print("[Results]: " + ", ".join(format_results(outcome.results)))
+        stderr = _stderr_lines(outcome)
+        if stderr:  # kpt joins the lines with ", " (its SingleLineFormatter)
+            self._print(" Stderr: " + ", ".join(stderr))
         if outcome.failed:
-            self._print(f"  Error: {outcome.error}")
-            stderr = (
-                outcome.execution.stderr.decode("utf-8", "replace").strip()
-                if outcome.execution
-                else ""
-            )
-            if stderr:
-                self._print("  Stderr:")
-                for line in stderr.splitlines()[-20:]:
-                    self._print(f"    {line}")
-            if outcome.execution and outcome.execution.exit_code is not None:
-                self._print(f"  Exit code: {outcome.execution.exit_code}")
+            self._print(f"  Exit code: {outcome.exit_code}\n")
 
     def summary(self, outcomes: Sequence[StepOutcome]) -> None:
-        counts = {severity: 0 for severity in _SEVERITY_ORDER}
-        for outcome in outcomes:
-            for result in outcome.results:
-                severity = str(result.get("severity", "info"))
-                counts[severity] = counts.get(severity, 0) + 1
-        if any(counts.values()):
-            parts = [f"{count} {severity}" for severity, count in counts.items() if count]
-            self._print("Results: " + ", ".join(parts))
+        """kpt prints no results summary after the functions; kept for callers."""
+
+
+def go_duration(seconds: float) -> str:
+    """Go's ``time.Duration.String()`` of ``seconds`` truncated to 100ms, as kpt prints it."""
+    tenths = int(seconds * 10 + 1e-9)
+    if tenths == 0:
+        return "0s"
+    if tenths < 10:
+        return f"{tenths * 100}ms"
+    hours, rest = divmod(tenths, 36000)
+    minutes, rest = divmod(rest, 600)
+    whole, tenth = divmod(rest, 10)
+    text = f"{whole}.{tenth}s" if tenth else f"{whole}s"
+    if hours:
+        return f"{hours}h{minutes}m{text}"
+    return f"{minutes}m{text}" if minutes else text
+
+
+def _stderr_lines(outcome: StepOutcome) -> list[str]:
+    """The function's stderr lines, trimmed, plus the runner's reason when the function's own
+    stderr does not say it (a trap or a limit: there is no container log to point at)."""
+    text = outcome.execution.stderr.decode("utf-8", "replace") if outcome.execution else ""
+    lines = [line.strip() for line in text.strip("\n").split("\n")] if text.strip() else []
+    if outcome.error and not _is_exit_only(outcome) and outcome.error not in text:
+        lines.append(outcome.error)
+    return lines
+
+
+def _is_exit_only(outcome: StepOutcome) -> bool:
+    """An error that only repeats what the exit code and results already say."""
+    label = outcome.step.label
+    return outcome.error in (
+        f"{label}: exited with code {outcome.exit_code}",
+        f"{label}: reported an error result",
+    )
 
 
 def format_results(results: Sequence[dict[str, Any]]) -> list[str]:
-    """One line per result, errors first: ``[error] v1/ConfigMap/ns/name field=spec.x: message``."""
-
-    def rank(result: dict[str, Any]) -> int:
-        severity = result.get("severity", "info")
-        return _SEVERITY_ORDER.index(severity) if severity in _SEVERITY_ORDER else 3
-
+    """Each result as kyaml's ``framework.Result.String()``, in the function's order:
+    ``[error] apps/v1/Deployment/ns/name spec.replicas: message`` (``[info]: message`` when it
+    names no resource or field)."""
     lines = []
-    for result in sorted(results, key=rank):
-        where = []
+    for result in results:
+        text = f"[{result.get('severity') or 'info'}]"
         ref = result.get("resourceRef")
         if isinstance(ref, dict):
-            parts = [ref.get("apiVersion"), ref.get("kind"), ref.get("namespace"), ref.get("name")]
-            where.append("/".join(str(p) for p in parts if p))
+            parts = [ref.get(key) for key in ("apiVersion", "kind", "namespace", "name")]
+            ident = "/".join(str(part) for part in parts if part)
+            if ident:
+                text += f" {ident}"
         field = result.get("field")
-        if isinstance(field, dict) and field.get("path"):
-            where.append(f"field={field['path']}")
-        file = result.get("file")
-        if isinstance(file, dict) and file.get("path"):
-            where.append(f"file={file['path']}")
-        prefix = f"[{result.get('severity', 'info')}] " + (" ".join(where) + ": " if where else "")
-        lines.append(prefix + str(result.get("message", "")))
+        if isinstance(field, dict):
+            text += f" {field.get('path') or ''}"
+        message = " ".join(str(result.get("message", "")).split("\n")).strip()
+        lines.append(f"{text}: {message}")
     return lines
 
 
@@ -98,13 +134,14 @@ def results_document(outcomes: Sequence[StepOutcome], exit_code: int) -> dict[st
     """kpt's FunctionResultList (``kpt.dev/v1``) for ``--results-dir``."""
     items = []
     for outcome in outcomes:
+        # kpt's fnresult.Result field order: image (or exec), stderr, exitCode, results
         entry: dict[str, Any] = {outcome.step.kind: outcome.step.label}
-        entry["exitCode"] = outcome.exit_code
         stderr = outcome.execution.stderr.decode("utf-8", "replace") if outcome.execution else ""
         if outcome.error and outcome.error not in stderr:
             stderr = (stderr.rstrip("\n") + "\n" if stderr else "") + outcome.error
         if stderr:
             entry["stderr"] = stderr
+        entry["exitCode"] = outcome.exit_code
         if outcome.results:
             entry["results"] = outcome.results
         items.append(entry)

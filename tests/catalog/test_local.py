@@ -31,8 +31,9 @@ def _catalog(directory: Path, *files: str, versions: dict[str, str] | None = Non
     for file in files:
         (directory / file).write_bytes(b"\0asm\x01\0\0\0")
         name, lang, _ = file.split(".")
-        entries.append({"name": name, "lang": lang, "file": file,
-                        "version": (versions or {}).get(file)})
+        entries.append(
+            {"name": name, "lang": lang, "file": file, "version": (versions or {}).get(file)}
+        )
     (directory / "index.json").write_text(json.dumps({"functions": entries}))
     return directory
 
@@ -144,3 +145,25 @@ def test_versioned_file_names_without_index(tmp_path: Path) -> None:
         (d / file).write_bytes(b"\0asm\x01\0\0\0")
     assert resolve_image("gcr.io/kpt-fn/fn:v0.2", [d]).name == "fn.kpt-v0.2.1.wasm"
     assert resolve_image("fn", [d]).name == "fn.go.wasm"
+
+
+@pytest.mark.parametrize(
+    ("reference", "file"),
+    [
+        ("fn:go", "fn.go.wasm"),  # a tag that is a language: a valid image reference
+        ("fn:rust", "fn.rust.wasm"),
+        ("fn:kpt", "fn.kpt-v0.4.1.wasm"),  # kpt's newest build
+        ("gcr.io/kpt-fn/fn:go", "fn.go.wasm"),
+        ("fn@go", "fn.go.wasm"),  # the command line's shorthand
+        ("fn:v0.4", "fn.kpt-v0.4.1.wasm"),  # a version is never a language
+    ],
+)
+def test_a_language_tag_picks_that_build(tmp_path: Path, reference: str, file: str) -> None:
+    d = _kpt_catalog(tmp_path / "d", "v0.4.1", "v0.3.0", ours=("go", "rust"))
+    assert resolve_image(reference, [d]).name == file
+
+
+def test_a_language_without_a_build_is_an_ordinary_tag(tmp_path: Path) -> None:
+    d = _kpt_catalog(tmp_path / "d", "v0.4.1", ours=("go",))
+    with pytest.raises(FunctionNotFound, match="tag 'py' names none of the versions built"):
+        resolve_image("fn:py", [d])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runner.catalog.tags import newest, parse_version, select_version
+from runner.catalog.tags import is_constraint, newest, parse_version, select_version
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,30 @@ def test_select_version_never_substitutes() -> None:
     assert select_version("v0.4.2", built) is None
     assert select_version("rc", built) is None
     assert select_version("rc", [*built, "rc"]) == "rc"  # a non-version tag: spelled exactly
+
+
+@pytest.mark.parametrize(
+    ("constraint", "version"),
+    [
+        ("~0.4", "v0.4.1"),  # Masterminds/semver, as kpt's tag_resolution.go reads a Kptfile tag:
+        ("~0.4.0", "v0.4.1"),
+        ("^0.4.0", "v0.4.1"),  # ^ below 1.0 keeps the minor
+        ("^0.3", "v0.3.2"),
+        ("~1", "v1.0.0"),
+        (">=0.2, <0.4", "v0.3.2"),
+        (">0.4", "v1.0.0"),  # above every 0.4.x
+        ("<=0.4", "v0.4.1"),
+        ("0.2 || 0.3", "v0.3.2"),
+        ("!=0.4, <1", "v0.3.2"),
+        (">=2", None),
+    ],
+)
+def test_version_constraints_pick_the_newest_match(constraint: str, version: str | None) -> None:
+    built = ["v0.2.0", "v0.3.2", "v0.4.0", "v0.4.1", "v1.0.0"]
+    assert is_constraint(constraint)
+    assert select_version(constraint, built) == version
+
+
+@pytest.mark.parametrize("tag", ["v0.4", "latest", "sha-1234", "go"])
+def test_plain_tags_are_not_constraints(tag: str) -> None:
+    assert not is_constraint(tag)

@@ -81,10 +81,10 @@ def test_fn_path_comes_before_krm_fn_path_before_dist(
     _fails_with(wat, env_dir, 8)
     env = {"KRM_FN_PATH": f"{tmp_path / 'missing'}:{env_dir}"}
     both = cli("eval", "-", "-i", "set-namespace", "--fn-path", flag_dir, stdin=STREAM, env=env)
-    assert "exited with code 7" in both.stderr
+    assert "  Exit code: 7" in both.stderr
     assert "from flag" in both.stderr
     only_env = cli("eval", "-", "-i", "set-namespace", stdin=STREAM, env=env)
-    assert "exited with code 8" in only_env.stderr
+    assert "  Exit code: 8" in only_env.stderr
     # NAME@LANG still finds dist's build: the searched directories' files have no language.
     done = cli("eval", "-", "-i", "set-namespace@rust", "--", "namespace=x", stdin=STREAM, env=env)
     assert done.returncode == 0, done.stderr

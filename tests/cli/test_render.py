@@ -29,7 +29,7 @@ def test_nested_package_renders_depth_first(cli: Cli, tmp_path: Path) -> None:
     assert results["exitCode"] == 0
     assert results["items"] == [
         {"image": "name-prefix", "exitCode": 0},
-        {"image": "name-prefix@rust", "exitCode": 0},
+        {"image": "name-prefix:rust", "exitCode": 0},
         {"image": "name-prefix", "exitCode": 0},
         {  # kpt's own set-namespace v0.4.1 (the catalog build), which reports what it did
             "image": "gcr.io/kpt-fn/set-namespace:v0.4.1",

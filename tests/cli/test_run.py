@@ -136,7 +136,7 @@ def test_non_zero_exit_names_function_code_and_stderr(
     done = cli("run", bad, "--input", POC_JSON)
     assert done.returncode == 1
     assert "crasher.wasm" in done.stderr
-    assert "exited with code 3" in done.stderr
+    assert "  Exit code: 3" in done.stderr  # kpt's line
     assert "something broke" in done.stderr
 
 

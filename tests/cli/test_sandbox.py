@@ -16,7 +16,7 @@ import pytest
 from tests.cli.conftest import Cli
 
 STREAM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"
-WORKED = "exited with code 10"
+WORKED = "  Exit code: 10"  # kpt's line for a function that exited non-zero
 EBADF = 8  # no such descriptor: nothing is preopened at fd 3
 EPERM, EROFS, ENOTCAPABLE = 63, 69, 76
 
@@ -84,7 +84,7 @@ ENV_PROBE = f"""(module {_IMPORTS}
 
 
 def _exit_code(stderr: str) -> int:
-    found = re.search(r"exited with code (\d+)", stderr)
+    found = re.search(r"^  Exit code: (\d+)$", stderr, re.MULTILINE)
     assert found, stderr
     return int(found.group(1))
 

@@ -2,9 +2,11 @@
 e2e/testdata.
 
 Each case is a package plus `.expected/`: `config.yaml` (`exitCode`, `args` for eval, `stdErr`:
-lines stderr must contain) and `diff.patch` (the package's files after the command, as a unified
-diff against before; absent: unchanged). The command runs in a copy of the case, as a user would.
-``KRM_UPDATE_GOLDEN=1`` rewrites `diff.patch`.
+lines stderr must contain), `diff.patch` (the package's files after the command, as a unified
+diff against before; absent: unchanged) and, when present, `results.yaml` (the command runs with
+`--results-dir` and must write this FunctionResultList, compared as YAML). The command runs in a
+copy of the case, as a user would. ``KRM_UPDATE_GOLDEN=1`` rewrites `diff.patch` (and an existing
+`results.yaml`).
 """
 
 from __future__ import annotations
@@ -54,10 +56,12 @@ def test_case(case: Path, cli: Cli, tmp_path: Path) -> None:
     shutil.copytree(case, package, ignore=shutil.ignore_patterns(".expected"))
     config = yaml.safe_load((case / ".expected" / "config.yaml").read_text()) or {}
     before = _files(package)
-    if case.parent.name == "fn-render":
-        done = cli("render", package, *config.get("args", []))
-    else:
-        done = cli("eval", package, *config.get("args", []))
+    args = list(config.get("args", []))
+    results = case / ".expected" / "results.yaml"
+    if results.exists():
+        args += ["--results-dir", tmp_path / "results"]
+    command = "render" if case.parent.name == "fn-render" else "eval"
+    done = cli(command, package, *args)
     assert done.returncode == config.get("exitCode", 0), done.stderr
     for line in config.get("stdErr", []):
         assert line in done.stderr, f"{case.name}: stderr lacks {line!r}:\n{done.stderr}"
@@ -71,3 +75,8 @@ def test_case(case: Path, cli: Cli, tmp_path: Path) -> None:
             expected.unlink(missing_ok=True)
     want = expected.read_text(encoding="utf-8") if expected.exists() else ""
     assert diff == want, f"{case.name}: the package changed otherwise than {expected}:\n{diff}"
+    if results.exists():
+        got = (tmp_path / "results" / "results.yaml").read_text(encoding="utf-8")
+        if UPDATE:
+            results.write_text(got, encoding="utf-8")
+        assert yaml.safe_load(got) == yaml.safe_load(results.read_text(encoding="utf-8")), got

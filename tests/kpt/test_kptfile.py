@@ -93,6 +93,14 @@ def test_function_configs(app: Path) -> None:
             r"pipeline\.mutators\[0\]\.configMap\.a: must be a string",
         ),
         ("pipeline:\n  mutators: {image: a}\n", r"pipeline\.mutators: must be a list"),
+        (
+            "pipeline:\n  mutators:\n  - exec: ./f.wasm\n    tag: v1\n",
+            r"pipeline\.mutators\[0\]\.tag: needs an image",
+        ),
+        (
+            "pipeline:\n  mutators:\n  - image: a@go\n",
+            r"pipeline\.mutators\[0\]\.image: 'a@go' is not an image reference .* write a:go",
+        ),
         ("pipelines: {}\n", r"pipelines: unknown field"),
     ],
 )
@@ -143,3 +151,21 @@ def test_empty_pipeline(tmp_path: Path) -> None:
     kf = read_kptfile(_kptfile(tmp_path, ""))
     assert kf.pipeline.is_empty()
     assert kf.package_dir == tmp_path
+
+
+@pytest.mark.parametrize(
+    ("image", "tag", "tagged"),
+    [
+        ("gcr.io/kpt-fn/set-namespace", "v0.4.1", "gcr.io/kpt-fn/set-namespace:v0.4.1"),
+        ("gcr.io/kpt-fn/set-namespace:v0.3", "~0.4", "gcr.io/kpt-fn/set-namespace:~0.4"),
+        ("localhost:5000/fns/x:v1@sha256:" + "0" * 64, "v2", "localhost:5000/fns/x:v2"),
+        ("name-prefix", None, "name-prefix"),
+    ],
+)
+def test_tag_replaces_the_images_tag(
+    tmp_path: Path, image: str, tag: str | None, tagged: str
+) -> None:
+    entry = f"  - image: {image}\n" + (f"    tag: '{tag}'\n" if tag else "")
+    root = _kptfile(tmp_path, "pipeline:\n  mutators:\n" + entry)
+    (function,) = read_kptfile(root).pipeline.mutators
+    assert (function.tag, function.tagged_image) == (tag, tagged)

@@ -9,7 +9,13 @@ import pytest
 import wasmtime
 import yaml
 
-from runner.pipeline.report import Reporter, format_results, results_document, save_results
+from runner.pipeline.report import (
+    Reporter,
+    format_results,
+    go_duration,
+    results_document,
+    save_results,
+)
 from runner.pipeline.run import Item, Step, StepOutcome, run_step
 from runner.wasm.engine import Engine
 from runner.wasm.execute import Limits
@@ -39,10 +45,10 @@ def failed(tmp_path_factory: pytest.TempPathFactory) -> StepOutcome:
     return outcome
 
 
-def test_results_are_listed_errors_first_with_where() -> None:
+def test_results_are_kyamls_result_strings_in_order() -> None:
     assert format_results(RESULTS) == [
-        "[error] v1/ConfigMap/ns/a field=metadata.labels.owner file=cm.yaml: no owner",
-        "[info] fyi",
+        "[info]: fyi",
+        "[error] v1/ConfigMap/ns/a metadata.labels.owner: no owner",
     ]
 
 
@@ -51,11 +57,30 @@ def test_a_failed_step_prints_kpts_lines(failed: StepOutcome) -> None:
     reporter = Reporter(stream)
     reporter.start(failed.step)
     reporter.done(failed)
-    lines = stream.getvalue().splitlines()
-    assert lines[0] == '[RUNNING] "fails"'
-    assert lines[1].startswith('[FAIL] "fails" in ')
-    assert "  Error: fails: exited with code 2" in lines
-    assert lines[-3:] == ["  Stderr:", "    it broke", "  Exit code: 2"]
+    assert stream.getvalue().splitlines() == [
+        '[RUNNING] "fails"',
+        '[FAIL] "fails" in 0s',
+        " Stderr: it broke",
+        "  Exit code: 2",
+        "",
+    ]
+
+
+def test_eval_counts_the_resources_a_function_is_given(failed: StepOutcome) -> None:
+    stream = io.StringIO()
+    reporter = Reporter(stream, count_resources=True)
+    items = [Item({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": n}}) for n in "ab"]
+    reporter.start(reporter.see_input(failed.step, items))
+    assert stream.getvalue() == '[RUNNING] "fails" on 2 resource(s)\n'
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(0.0, "0s"), (0.099, "0s"), (0.311, "300ms"), (1.26, "1.2s"), (2.0, "2s"), (61.5, "1m1.5s"),
+     (3600.0, "1h0m0s")],
+)  # fmt: skip
+def test_durations_are_gos_truncated_to_100ms(seconds: float, shown: str) -> None:
+    assert go_duration(seconds) == shown
 
 
 def test_quiet_prints_nothing(failed: StepOutcome) -> None:
@@ -72,5 +97,6 @@ def test_results_yaml_is_kpts_function_result_list(failed: StepOutcome, tmp_path
         "exitCode": 2,
         "stderr": "it broke\nfails: exited with code 2",
     }
+    assert list(document["items"][0]) == ["exec", "stderr", "exitCode"]  # kpt's field order
     save_results(tmp_path / "out", [failed], 1)
     assert yaml.safe_load((tmp_path / "out" / "results.yaml").read_text()) == document

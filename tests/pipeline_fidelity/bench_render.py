@@ -77,13 +77,13 @@ PIPELINES = {
     "no pipeline (read + write only)": "",
     "WAT echo (YAML input)": "    - exec: {echo}\n",
     "name-prefix@rust, empty prefix (JSON input)": (
-        '    - image: name-prefix@rust\n      configMap:\n        prefix: ""\n'
+        '    - image: name-prefix:rust\n      configMap:\n        prefix: ""\n'
     ),
     "apply-setters@go, unused setter (YAML input)": (
-        "    - image: apply-setters@go\n      configMap:\n        unused: x\n"
+        "    - image: apply-setters:go\n      configMap:\n        unused: x\n"
     ),
     "set-namespace@py, namespace already set (JSON input)": (
-        "    - image: set-namespace@py\n      configMap:\n        namespace: shop\n"
+        "    - image: set-namespace:py\n      configMap:\n        namespace: shop\n"
         "      selectors:\n        - namespace: shop\n"
     ),
 }

@@ -63,7 +63,7 @@ metadata:
   name: setters  # a package whose values come from setters
 pipeline:
   mutators:
-    - image: apply-setters@go
+    - image: apply-setters:go
       configMap:
 {config}"""
 

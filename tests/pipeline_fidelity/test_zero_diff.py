@@ -28,29 +28,29 @@ metadata:
 pipeline:
   mutators:
     - exec: {echo}          # WAT: copies stdin to stdout (declares nothing: YAML input)
-    - image: name-prefix@rust
+    - image: name-prefix:rust
       configMap:
         prefix: ""          # Rust, JSON input: an empty prefix
-    - image: apply-setters@go
+    - image: apply-setters:go
       configMap:
         unused-setter: x    # Go, YAML input with comments: no file has this marker
-    - image: set-namespace@py
+    - image: set-namespace:py
       selectors:
         - namespace: staging
       configMap:
         namespace: staging  # Python, JSON input: only resources already in staging
-    - image: set-namespace@go
+    - image: set-namespace:go
       selectors:
         - namespace: shop
       configMap:
         namespace: shop
-    - image: set-namespace@rust
+    - image: set-namespace:rust
       selectors:
         - kind: NoSuchKind  # a selector that matches nothing
       configMap:
         namespace: nowhere
   validators:
-    - image: require-labels@rust
+    - image: require-labels:rust
       configPath: no-labels-required.yaml
 """
 

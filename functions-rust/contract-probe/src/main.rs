@@ -3,9 +3,16 @@
 //! Reads the string `data.value` of its functionConfig and writes it to every item's
 //! `contract-probe/value` annotation; then `data.mode` says how to end: `error` (a warning, then
 //! `Err`), `panic`, `results` (an error, a warning and an info result per item), or normally.
-//! The Go and Python probes do the same with their SDKs; the suite checks all three alike.
+//! The Kptfile and `config.kubernetes.io/local-config: "true"` items are left alone, as kpt's
+//! catalog functions leave them. The Go and Python probes do the same with their SDKs; the suite
+//! checks all three alike.
 
-use krm_fn::{Error, ResourceList};
+use krm_fn::{Error, KubeObject, ResourceList};
+
+fn is_meta(item: &KubeObject) -> bool {
+    (item.kind() == "Kptfile" && item.api_version().starts_with("kpt.dev/"))
+        || item.annotation("config.kubernetes.io/local-config") == Some("true")
+}
 
 fn probe(rl: &mut ResourceList) -> Result<(), Error> {
     let value = rl.config_str(&["data", "value"])?.to_owned();
@@ -14,7 +21,7 @@ fn probe(rl: &mut ResourceList) -> Result<(), Error> {
         .get_str(&["data", "mode"])
         .unwrap_or("")
         .to_owned();
-    for item in &mut rl.items {
+    for item in rl.items.iter_mut().filter(|item| !is_meta(item)) {
         item.set_annotation("contract-probe/value", &value)?;
     }
     match mode.as_str() {
@@ -24,7 +31,7 @@ fn probe(rl: &mut ResourceList) -> Result<(), Error> {
         }
         "panic" => panic!("probe: panicked"),
         "results" => {
-            let items = rl.items.clone();
+            let items: Vec<KubeObject> = rl.items.iter().filter(|i| !is_meta(i)).cloned().collect();
             for item in &items {
                 rl.results
                     .error("probe: error finding")

@@ -1,7 +1,8 @@
 //! require-labels: a validator. The functionConfig's `data` (a ConfigMap) maps label keys to
 //! required values, `""` meaning "any value"; every item missing a label, or carrying another
 //! value, gets an error result naming the resource and the field `metadata.labels.<key>`.
-//! Items are never changed; any error result makes the function exit with code 1. Messages do not
+//! The Kptfile and `config.kubernetes.io/local-config: "true"` resources are not checked: they are
+//! never deployed (kpt's validators, such as kubeconform, skip them too). Items are never changed; any error result makes the function exit with code 1. Messages do not
 //! repeat the resource: the result's resourceRef names it (kpt shows both).
 
 use krm_fn::{Error, KubeObject, Mapping, ResourceList, Value};
@@ -70,9 +71,15 @@ fn labels(item: &KubeObject) -> Result<Option<&Mapping>, Error> {
     }
 }
 
+/// The Kptfile or a local-config resource: package metadata, not something to deploy.
+fn is_meta(item: &KubeObject) -> bool {
+    (item.kind() == "Kptfile" && item.api_version().starts_with("kpt.dev/"))
+        || item.annotation("config.kubernetes.io/local-config") == Some("true")
+}
+
 fn require_labels(rl: &mut ResourceList) -> Result<(), Error> {
     let wanted = requirements(rl)?;
-    for item in &rl.items {
+    for item in rl.items.iter().filter(|item| !is_meta(item)) {
         let found = match labels(item) {
             Ok(found) => found,
             Err(error) => {
