@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any
 
 from runner.errors import WasmLoadError
+from runner.wasm.binary import read_leb128, sections
 
 __all__ = ["METADATA_SECTION", "FunctionMetadata", "WasmKind", "inspect_wasm"]
 
@@ -43,21 +44,6 @@ _MAX_JSON_DEPTH = 8
 _FIELDS = ("name", "lang", "input", "toolchain")
 
 
-def _read_leb128(data: bytes, pos: int) -> tuple[int, int]:
-    """A u32 in LEB128 (at most 5 bytes, as the binary format allows)."""
-    result = shift = 0
-    for _ in range(5):
-        if pos >= len(data):
-            raise ValueError("truncated LEB128")
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return result, pos
-        shift += 7
-    raise ValueError(f"LEB128 number longer than 5 bytes at offset {pos - 5}")
-
-
 def _depth(text: str) -> int:
     depth = deepest = 0
     in_string = escaped = False
@@ -75,22 +61,15 @@ def _depth(text: str) -> int:
 
 
 def _custom_sections(data: bytes) -> dict[str, bytes]:
-    sections: dict[str, bytes] = {}
-    pos = 8
-    while pos < len(data):
-        section_id = data[pos]
-        size, body_start = _read_leb128(data, pos + 1)
-        end = body_start + size
-        if end > len(data):
-            raise ValueError("section runs past the end of the file")
+    found: dict[str, bytes] = {}
+    for section_id, start, end in sections(data):
         if section_id == 0:
-            name_len, name_start = _read_leb128(data, body_start)
+            name_len, name_start = read_leb128(data, start)
             if name_start + name_len > end:
-                raise ValueError(f"custom section name runs past its section at offset {pos}")
+                raise ValueError(f"custom section name runs past its section at offset {start}")
             name = data[name_start : name_start + name_len].decode("utf-8", "replace")
-            sections.setdefault(name, data[name_start + name_len : end])
-        pos = end
-    return sections
+            found.setdefault(name, data[name_start + name_len : end])
+    return found
 
 
 def inspect_wasm(data: bytes, source: str) -> FunctionMetadata:

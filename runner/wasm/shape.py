@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from runner.wasm.binary import read_leb128, sections
+
 __all__ = ["Shape", "shape_of"]
 
 _CORE_TABLE, _CORE_MEMORY = 4, 5  # core module section ids
@@ -26,44 +28,23 @@ class Shape:
     tables: int = 1
 
 
-def _leb128(data: memoryview, pos: int) -> tuple[int, int]:
-    result = shift = 0
-    for _ in range(5):
-        if pos >= len(data):
-            raise ValueError("truncated LEB128")
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return result, pos
-        shift += 7
-    raise ValueError("LEB128 number longer than 5 bytes")
-
-
 def _count(data: memoryview, depth: int) -> tuple[int, int]:
     if depth > _MAX_NESTING:
         raise ValueError("components nested too deeply")
     component = bytes(data[6:8]) == b"\x01\x00" and bytes(data[4:6]) != b"\x01\x00"
     memories = tables = 0
-    pos = 8
-    while pos < len(data):
-        section_id = data[pos]
-        size, start = _leb128(data, pos + 1)
-        end = start + size
-        if end > len(data):
-            raise ValueError("section runs past the end")
+    for section_id, start, end in sections(data):
         body = data[start:end]
         if component and section_id in (_COMPONENT_CORE_MODULE, _COMPONENT_COMPONENT):
             inner_memories, inner_tables = _count(body, depth + 1)
             memories += inner_memories
             tables += inner_tables
         elif not component and section_id in (_CORE_MEMORY, _CORE_TABLE):
-            count, _ = _leb128(body, 0)
+            count, _ = read_leb128(body, 0)
             if section_id == _CORE_MEMORY:
                 memories += count
             else:
                 tables += count
-        pos = end
     return memories, tables
 
 
