@@ -4,8 +4,7 @@
 //
 // A function is still written with the SDK's API (a fn.ResourceListProcessor); krm.Main takes
 // the place of fn.AsMain and differs from it only where the contract decides:
-//   - input that is not a ResourceList is reported in the contract's words, before the SDK
-//     parses it (fn.ParseResourceList accepts a ResourceList without kind);
+//   - input that fn.ParseResourceList rejects is reported in the contract's words (Check);
 //   - a returned error or a panic gives the input's items and functionConfig unchanged, the
 //     results added so far, then the failure as an error result (fn.Run writes the
 //     half-modified items and no result, and does not recover a panic);
@@ -46,11 +45,12 @@ func Main(p fn.ResourceListProcessor) {
 
 // Run is Main's core: the output ResourceList and exit code, or the input error (no output).
 func Run(p fn.ResourceListProcessor, in []byte) ([]byte, int, error) {
-	if err := Check(in); err != nil {
-		return nil, 1, err
-	}
 	rl, err := fn.ParseResourceList(in)
 	if err != nil {
+		// The SDK rejects the same shapes, in its own words; the second parse is paid only here.
+		if checked := Check(in); checked != nil {
+			return nil, 1, checked
+		}
 		return nil, 1, err
 	}
 	success, failure := process(p, rl)
