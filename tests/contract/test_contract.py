@@ -13,7 +13,8 @@ One directory per case, ``tests/contract/cases/<case>/``:
   the entry gives them.
 
 The probes (``functions-{go,rust,py}/contract-probe``) do the same thing with their SDKs; see
-docs/sdk.md for the contract and tests/contract/README.md for where Go still differs.
+docs/sdk.md for the contract and tests/contract/README.md for what Go's internal/krm adds to kpt's
+Go SDK to keep it.
 """
 
 from __future__ import annotations
