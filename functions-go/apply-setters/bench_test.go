@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"krm-wasm.dev/functions-go/internal/krm"
 )
 
 // benchInput is a ResourceList of n commented Deployments with setter markers, as the runner
@@ -48,7 +49,7 @@ func benchmarkProcess(b *testing.B, n int) {
 	b.SetBytes(int64(len(input)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := fn.Run(fn.ResourceListProcessorFunc(process), input); err != nil {
+		if _, _, err := krm.Run(fn.ResourceListProcessorFunc(process), input); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -21,12 +21,12 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"krm-wasm.dev/functions-go/internal/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -35,9 +35,7 @@ const setterPrefix = "# kpt-set: "
 var setterRef = regexp.MustCompile(`\$\{([^}]*)\}`)
 
 func main() {
-	if err := fn.AsMain(fn.ResourceListProcessorFunc(process)); err != nil {
-		os.Exit(1)
-	}
+	krm.Main(fn.ResourceListProcessorFunc(process))
 }
 
 func process(rl *fn.ResourceList) (bool, error) {

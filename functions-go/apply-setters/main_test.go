@@ -9,7 +9,7 @@ import (
 	"krm-wasm.dev/functions-go/internal/golden"
 )
 
-var run = golden.SDK(fn.ResourceListProcessorFunc(process))
+var run = golden.KRM(fn.ResourceListProcessorFunc(process))
 
 // Only the text variant carries the comments the function reads.
 func TestGolden(t *testing.T) { golden.Check(t, run, "yaml-text") }

@@ -6,22 +6,21 @@
 // normally. The Kptfile and config.kubernetes.io/local-config: "true" items are left alone, as
 // kpt's catalog functions leave them. The Rust and Python probes do the same with their SDKs.
 //
-// Written on kpt's Go SDK; the contract's words for a missing functionConfig or field are spelled
-// here (tests/contract/README.md lists where kpt's SDK behaves differently).
+// Written on kpt's Go SDK and run by internal/krm, which keeps the contract where the SDK does not
+// decide it (input checks, failure, panic); krm.ConfigString gives the contract's words for a
+// missing field or one of another type.
 package main
 
 import (
 	"errors"
-	"os"
 	"strings"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"krm-wasm.dev/functions-go/internal/krm"
 )
 
 func main() {
-	if err := fn.AsMain(fn.ResourceListProcessorFunc(probe)); err != nil {
-		os.Exit(1)
-	}
+	krm.Main(fn.ResourceListProcessorFunc(probe))
 }
 
 func probe(rl *fn.ResourceList) (bool, error) {
@@ -34,13 +33,11 @@ func probe(rl *fn.ResourceList) (bool, error) {
 		})
 		return false, nil
 	}
-	value, found, err := cfg.NestedString("data", "value")
-	if err != nil || !found {
-		rl.Results = append(rl.Results, at(cfg, fn.Error, "data.value",
-			"functionConfig "+cfg.GetKind()+"/"+cfg.GetName()+": missing field data.value"))
-		return false, nil
+	value, err := krm.ConfigString(cfg, "data", "value")
+	if err != nil {
+		return false, err
 	}
-	mode, _, _ := cfg.NestedString("data", "mode")
+	mode, _, _ := krm.NestedString(&cfg.SubObject, "data", "mode")
 	for _, obj := range rl.Items {
 		if isMeta(obj) {
 			continue

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"krm-wasm.dev/functions-go/internal/krm"
 )
 
 type format int
@@ -69,7 +70,7 @@ func benchmarkRun(b *testing.B, n int, format format) {
 	b.SetBytes(int64(len(input)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := fn.Run(fn.ResourceListProcessorFunc(setNamespace), input); err != nil {
+		if _, _, err := krm.Run(fn.ResourceListProcessorFunc(setNamespace), input); err != nil {
 			b.Fatal(err)
 		}
 	}

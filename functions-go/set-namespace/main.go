@@ -17,12 +17,12 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"krm-wasm.dev/functions-go/internal/krm"
 )
 
 const dependsOn = "config.kubernetes.io/depends-on"
@@ -31,9 +31,7 @@ const dependsOn = "config.kubernetes.io/depends-on"
 var namespacedDependency = regexp.MustCompile(`\A([-.\w]*)/namespaces/([-.\w]*)/([-.\w]*)/([-.\w]*)\z`)
 
 func main() {
-	if err := fn.AsMain(fn.ResourceListProcessorFunc(setNamespace)); err != nil {
-		os.Exit(1)
-	}
+	krm.Main(fn.ResourceListProcessorFunc(setNamespace))
 }
 
 func setNamespace(rl *fn.ResourceList) (bool, error) {

@@ -8,5 +8,5 @@ import (
 )
 
 func TestGolden(t *testing.T) {
-	golden.Check(t, golden.SDK(fn.ResourceListProcessorFunc(setNamespace)))
+	golden.Check(t, golden.KRM(fn.ResourceListProcessorFunc(setNamespace)))
 }

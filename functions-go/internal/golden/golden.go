@@ -25,6 +25,7 @@ import (
 	"testing"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"krm-wasm.dev/functions-go/internal/krm"
 	"sigs.k8s.io/yaml"
 )
 
@@ -44,6 +45,11 @@ func SDK(p fn.ResourceListProcessor) RunFunc {
 		}
 		return out, 0, nil
 	}
+}
+
+// KRM is the RunFunc of a processor run by internal/krm (krm.Main), as functions-go's are.
+func KRM(p fn.ResourceListProcessor) RunFunc {
+	return func(input []byte) ([]byte, int, error) { return krm.Run(p, input) }
 }
 
 // Check runs every case under testdata/ through run in each input variant ("yaml-text",
