@@ -44,7 +44,7 @@ func process(rl *fn.ResourceList) (bool, error) {
 		node := obj.CopyToResourceNode()
 		a.obj, a.changed = obj, false
 		if err := a.walk(node.YNode(), ""); err != nil {
-			rl.Results = append(rl.Results, result(obj, fn.Error, err.path,
+			rl.Results = append(rl.Results, krm.ResultAt(obj, fn.Error, err.path,
 				fmt.Sprintf("failed to apply setters: %s: %s", obj.ShortString(), err.message)))
 			return false, nil
 		}
@@ -235,20 +235,5 @@ func currentValues(pattern, current string) map[string]string {
 func (a *applier) record(path, value string) {
 	a.changed = true
 	a.count++
-	a.rl.Results = append(a.rl.Results, result(a.obj, fn.Info, path, fmt.Sprintf("set field value to %q", value)))
-}
-
-func result(obj *fn.KubeObject, severity fn.Severity, path, message string) *fn.Result {
-	r := &fn.Result{
-		Message:  message,
-		Severity: severity,
-		ResourceRef: &fn.ResourceRef{
-			APIVersion: obj.GetAPIVersion(), Kind: obj.GetKind(),
-			Name: obj.GetName(), Namespace: obj.GetNamespace(),
-		},
-	}
-	if path != "" {
-		r.Field = &fn.Field{Path: path}
-	}
-	return r
+	a.rl.Results = append(a.rl.Results, krm.ResultAt(a.obj, fn.Info, path, fmt.Sprintf("set field value to %q", value)))
 }

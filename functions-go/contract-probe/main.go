@@ -58,9 +58,9 @@ func probe(rl *fn.ResourceList) (bool, error) {
 				continue
 			}
 			rl.Results = append(rl.Results,
-				at(obj, fn.Error, "metadata.name", "probe: error finding"),
-				at(obj, fn.Warning, "", "probe: warning finding"),
-				at(obj, fn.Info, "", "probe: info finding"))
+				krm.ResultAt(obj, fn.Error, "metadata.name", "probe: error finding"),
+				krm.ResultAt(obj, fn.Warning, "", "probe: warning finding"),
+				krm.ResultAt(obj, fn.Info, "", "probe: info finding"))
 		}
 		return false, nil // an error result fails the function: kpt's SDK exits 1 only when told
 	}
@@ -70,19 +70,4 @@ func probe(rl *fn.ResourceList) (bool, error) {
 // isMeta: the Kptfile or a local-config resource (package metadata, not for the cluster).
 func isMeta(obj *fn.KubeObject) bool {
 	return obj.IsLocalConfig() || (obj.GetKind() == "Kptfile" && strings.HasPrefix(obj.GetAPIVersion(), "kpt.dev/"))
-}
-
-func at(obj *fn.KubeObject, severity fn.Severity, path, message string) *fn.Result {
-	result := &fn.Result{
-		Message:  message,
-		Severity: severity,
-		ResourceRef: &fn.ResourceRef{
-			APIVersion: obj.GetAPIVersion(), Kind: obj.GetKind(),
-			Name: obj.GetName(), Namespace: obj.GetNamespace(),
-		},
-	}
-	if path != "" {
-		result.Field = &fn.Field{Path: path}
-	}
-	return result
 }

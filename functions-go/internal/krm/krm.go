@@ -225,13 +225,21 @@ func ConfigString(cfg *fn.KubeObject, path ...string) (string, error) {
 }
 
 func configError(cfg *fn.KubeObject, field, message string) *fn.Result {
-	return &fn.Result{
+	return ResultAt(cfg, fn.Error, field, message)
+}
+
+// ResultAt is a result about obj (its resourceRef) and, when path is not empty, its field.
+func ResultAt(obj *fn.KubeObject, severity fn.Severity, path, message string) *fn.Result {
+	result := &fn.Result{
 		Message:  message,
-		Severity: fn.Error,
+		Severity: severity,
 		ResourceRef: &fn.ResourceRef{
-			APIVersion: cfg.GetAPIVersion(), Kind: cfg.GetKind(),
-			Name: cfg.GetName(), Namespace: cfg.GetNamespace(),
+			APIVersion: obj.GetAPIVersion(), Kind: obj.GetKind(),
+			Name: obj.GetName(), Namespace: obj.GetNamespace(),
 		},
-		Field: &fn.Field{Path: field},
 	}
+	if path != "" {
+		result.Field = &fn.Field{Path: path}
+	}
+	return result
 }
