@@ -32,9 +32,7 @@ def is_ours_and_private(info: os.stat_result, *, others_may_read: bool) -> bool:
     )
 
 
-def replace_file(
-    target: Path, data: bytes, *, fsync: bool = False, prefix: str = ".partial-"
-) -> None:
+def replace_file(target: Path, data: bytes, *, fsync: bool = False) -> None:
     """Write ``data`` to a temporary file next to ``target``, then rename it over ``target``.
 
     Raises:

@@ -70,9 +70,6 @@ class Reporter:
         if outcome.failed:
             self._print(f"  Exit code: {outcome.exit_code}\n")
 
-    def summary(self, outcomes: Sequence[StepOutcome]) -> None:
-        """kpt prints no results summary after the functions; kept for callers."""
-
 
 def go_duration(seconds: float) -> str:
     """Go's ``time.Duration.String()`` of ``seconds`` truncated to 100ms, as kpt prints it."""

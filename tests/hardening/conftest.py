@@ -40,3 +40,23 @@ def refused(result: CliResult, *needles: str) -> None:
     assert "Traceback" not in result.stderr, result.stderr
     for needle in needles:
         assert needle in result.stderr, (needle, result.stderr)
+
+
+def eval_command(package: Path, functions: dict[str, Path]) -> list[str]:
+    """`eval PKG` with the Rust set-namespace (a whole-package write), as the write tests run it."""
+    return [
+        sys.executable,
+        "-m",
+        "runner",
+        "eval",
+        str(package),
+        "--exec",
+        str(functions["set-namespace@rust"]),
+        "--",
+        "namespace=changed",
+    ]
+
+
+def eval_env(shared_cache: Path) -> dict[str, str]:
+    """The environment of those runs: the shared compile cache, this checkout's runner."""
+    return {**os.environ, "KRM_WASM_CACHE": str(shared_cache), "PYTHONPATH": str(ROOT)}

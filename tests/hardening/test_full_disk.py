@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from runner.kpt.transaction import TRANSACTION_DIR
-from tests.conftest import ROOT
+from tests.hardening.conftest import eval_command, eval_env
 
 KPTFILE = "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: pkg\n"
 FILES = 24
@@ -75,20 +74,10 @@ def test_a_full_disk_during_a_write_leaves_old_or_new(
     with filler.open("wb") as handle:  # leave about free_kib KiB
         handle.write(b"\0" * max(_free(small_disk) - free_kib * 1024, 0))
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "runner",
-            "eval",
-            str(package),
-            "--exec",
-            str(functions["set-namespace@rust"]),
-            "--",
-            "namespace=changed",
-        ],
+        eval_command(package, functions),
         capture_output=True,
         text=True,
-        env={**os.environ, "KRM_WASM_CACHE": str(shared_cache), "PYTHONPATH": str(ROOT)},
+        env=eval_env(shared_cache),
         timeout=120,
         check=False,
     )

@@ -21,7 +21,8 @@ from runner.kpt.package import read_package
 from runner.kpt.package_write import plan_writes
 from runner.kpt.transaction import TRANSACTION_DIR, package_lock, recover, write_atomically
 from tests import wat_modules
-from tests.conftest import ROOT, CliResult
+from tests.conftest import CliResult
+from tests.hardening.conftest import eval_command, eval_env
 from tests.kpt.conftest import values_of
 
 Cli = Callable[..., CliResult]
@@ -65,30 +66,12 @@ def _returning(items_yaml: str) -> str:
 # All or nothing on disk.
 
 
-def _eval_command(package: Path, functions: dict[str, Path]) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "runner",
-        "eval",
-        str(package),
-        "--exec",
-        str(functions["set-namespace@rust"]),
-        "--",
-        "namespace=changed",
-    ]
-
-
-def _env(shared_cache: Path) -> dict[str, str]:
-    return {**os.environ, "KRM_WASM_CACHE": str(shared_cache), "PYTHONPATH": str(ROOT)}
-
-
 def _signal_while_writing(
     command: list[str], shared_cache: Path, package: Path, signum: signal.Signals
 ) -> None:
     """Run ``command`` and send it ``signum`` as soon as its write journal exists."""
     journal = package / TRANSACTION_DIR / "journal.json"
-    process = subprocess.Popen(command, env=_env(shared_cache), stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, env=eval_env(shared_cache), stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while not journal.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.0005)
@@ -101,8 +84,8 @@ def test_a_run_killed_mid_write_leaves_the_old_or_the_new_package(
 ) -> None:
     package = _package(tmp_path / "pkg", files=3000)
     before = _tree(package)
-    command = _eval_command(package, functions)
-    subprocess.run(command, env=_env(shared_cache), capture_output=True, check=True)  # compiles
+    command = eval_command(package, functions)
+    subprocess.run(command, env=eval_env(shared_cache), capture_output=True, check=True)  # compiles
     after = _tree(package)
     assert after != before
     # Back to the old files, then kill a second run as soon as its journal exists.
@@ -124,7 +107,7 @@ def test_sigterm_during_the_write_waits_for_the_commit(
 ) -> None:
     package = _package(tmp_path / "pkg", files=3000)
     before = _tree(package)
-    command = _eval_command(package, functions)
+    command = eval_command(package, functions)
     _signal_while_writing(command, shared_cache, package, signal.SIGTERM)
     tree = _tree(package)
     assert not (package / TRANSACTION_DIR).exists()
@@ -204,7 +187,7 @@ def test_a_second_run_waits_for_the_first(tmp_path: Path, shared_cache: Path) ->
     with package_lock(package, notify=lambda message: None):
         process = subprocess.Popen(
             command,
-            env=_env(shared_cache),
+            env=eval_env(shared_cache),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -375,7 +358,7 @@ def test_closed_stdout_is_an_error_not_a_traceback(tmp_path: Path, shared_cache:
             "--",
             "namespace=x",
         ],
-        env=_env(shared_cache),
+        env=eval_env(shared_cache),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -70,4 +70,5 @@ def test_runner_memory_is_a_bounded_multiple_of_the_input(
     command = [sys.executable, "-m", "runner", "eval", str(package), "-o", "stdout"]
     code, peak = _peak_rss([*command, "--exec", str(echo)], env)
     assert code == 0
+    assert peak > 0, "the run ended before its memory could be read"
     assert peak < START_UP + MULTIPLE * size, f"{peak >> 20} MiB for {size} bytes of YAML"
