@@ -191,12 +191,23 @@ class _Editor:
             j -= 1
         return j
 
-    def insert_at(self, line: int, lines: list[str]) -> None:
+    def insert_block(self, line: int, lines: list[str], value: Any) -> None:
+        """Insert rendered lines of whole entries or items where a sibling ends.
+
+        Placed after a sibling's last line at the siblings' column, new lines cannot change
+        what the text around them means; whether the rendering holds the value is checked on
+        the rendered lines alone, not by reading the whole document back.
+        """
+        if not _reads_as(self.insert_at(line, lines), value):
+            self.simple = False
+
+    def insert_at(self, line: int, lines: list[str]) -> str:
         pos = self.line_start(line)
         text = "".join(x + self.nl for x in lines)
         if pos == len(self.text) and self.text and not self.text.endswith(("\n", "\r")):
-            text = self.nl + text[: -len(self.nl)]
+            text = self.nl + text[: -len(self.nl)]  # the text's end stays without a break
         self.edits.append((pos, pos, text))
+        return text
 
     def guard(self, node: Node) -> None:
         if id(node) in self.multi:
@@ -324,7 +335,7 @@ class _Editor:
                 kn, vn = entries[i]
                 self.entry_value(kn, vn, old[k], new[k], last[i])
         # Insertions after the preceding sibling (in the new order).
-        pending: dict[int, list[str]] = {}
+        pending: dict[int, tuple[list[str], dict[Any, Any]]] = {}
         anchor: int | None = None
         for k, v in new.items():
             if k in index:
@@ -342,15 +353,15 @@ class _Editor:
                 st = _DEFAULT_STYLE
             elif isinstance(v, dict) and all(map(_one_line, v.values())):
                 # A map of one-line scalars (new labels/annotations): indent like the sibling
-                # maps, else like the document. Any indent is valid here, so it stays trusted
-                # (metadata holding only `name:` is common: no read-back for its annotations).
+                # maps, else like the document (metadata holding only `name:` is common).
                 st = Style(local_indent or self.style.indent, 0)
             else:
-                self.simple = False
                 st = self.style
-            pending.setdefault(line, []).extend(block_lines({k: v}, key_col, st))
-        for line, lines in pending.items():
-            self.insert_at(line, lines)
+            lines, values = pending.setdefault(line, ([], {}))
+            lines.extend(block_lines({k: v}, key_col, st))
+            values[k] = v
+        for line, (lines, values) in pending.items():
+            self.insert_block(line, lines, values)
 
     def entry_value(self, kn: Node, vn: Node, old: Any, new: Any, last: int) -> None:
         alias_here = vn.start_mark.index < kn.end_mark.index
@@ -462,8 +473,9 @@ class _Editor:
     # -- sequences -------------------------------------------------------------------------
 
     def sequence(self, node: SequenceNode, old: list[Any], new: list[Any], floor: int) -> None:
-        # Only edits inside paired block-map items stay trusted (a ResourceList's items, a
-        # container list's entries); item insertions, deletions and re-renders are read back.
+        # Edits inside paired block-map items and whole inserted items stay trusted (a
+        # ResourceList's items, a container list's entries); deletions and re-renders are read
+        # back.
         self.guard(node)
         items = node.value
         if len(items) != len(old):
@@ -499,11 +511,10 @@ class _Editor:
             self.edits.append((self.line_start(start[i]), self.line_start(end[i]), ""))
 
         def insert(after: int, values: list[Any]) -> None:
-            self.simple = False
             if after < 0 and inline0:
                 raise _Fallback
             line = end[after] if after >= 0 else start[0]
-            self.insert_at(line, block_lines(values, col, self.style))
+            self.insert_block(line, block_lines(values, col, self.style), values)
 
         for tag, i1, i2, j1, j2 in _item_opcodes(old, new):
             if tag == "equal":
