@@ -26,8 +26,8 @@ API:
 
 Invariants: ''.join(d.text for d in stream.documents) + stream.trailer == text;
 update_document(doc, doc.original_value) == doc.text; load_yaml_value(update_document(doc, v))
-== v. Edits are diffed against doc.original_value (a private copy of the parsed value), so
-callers may change doc.value in place and pass it back.
+== v. Edits are diffed against doc.original_value (the parsed value, which nothing changes);
+doc.value is the callers' copy, made on first use, which they may change in place and pass back.
 Typing follows go-yaml v3 (kpt): `yes`/`on`/`NO` are strings, `0777` is the int 511, `1.10` a
 float, `"1.10"` a string; see docs/fidelity.md.
 """

@@ -36,7 +36,6 @@ class Style:
     sequence_indent: int = 0
 
 
-@dataclass(frozen=True)
 class Document:
     """One YAML document: its exact source text and its value (go-yaml v3 typing).
 
@@ -45,20 +44,32 @@ class Document:
     back the file. index is the position in the stream, line the 1-based line where text starts.
     """
 
-    text: str
-    value: Any
-    index: int = 0
-    line: int = 1
-    # The composed PyYAML node of text (minus any BOM), kept so edits do not parse twice.
-    _node: Any = field(default=None, compare=False, repr=False)
-    # A private copy of value: callers may change `value` in place (adding annotations), but
-    # edits must be diffed against what the text holds. None: value was never handed out.
-    _original: Any = field(default=None, compare=False, repr=False)
+    __slots__ = ("_node", "_value", "index", "line", "original_value", "text")
+
+    def __init__(
+        self, text: str, original_value: Any, index: int = 0, line: int = 1, node: Any = None
+    ) -> None:
+        self.text = text
+        # The value the text holds: edits are diffed against it, so nothing may change it.
+        self.original_value = original_value
+        self.index = index
+        self.line = line
+        # The composed PyYAML node of text (minus any BOM), kept so edits do not parse twice.
+        self._node = node
+        self._value: Any = _UNSET
 
     @property
-    def original_value(self) -> Any:
-        """The value the text holds, whatever callers did to `value` since parsing."""
-        return self.value if self._original is None else self._original
+    def value(self) -> Any:
+        """The callers' copy of the value (made on first use): they may change it in place."""
+        if self._value is _UNSET:
+            self._value = copy_value(self.original_value)
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Document(index={self.index}, line={self.line}, text={self.text[:40]!r})"
+
+
+_UNSET: Any = object()
 
 
 def copy_value(value: Any) -> Any:

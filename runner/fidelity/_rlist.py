@@ -10,7 +10,7 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 
 from ._emit import render_document
 from ._gc import gc_paused
-from ._model import Document, copy_value
+from ._model import Document
 from ._schema import load_yaml_value, same_value
 from ._stream import compose_text, split_lines
 
@@ -148,11 +148,9 @@ def _split_resource_list_items(rl_doc: Document) -> list[Document] | None:
                     return None
             except yaml.YAMLError:
                 return None
-        # The value is the tree's (the text is cut where the tree says the item is); `value` is
-        # the item's own copy, the private original stays the RL document's original.
-        docs.append(
-            Document(item_text, copy_value(items[i]), i, rl_doc.line + start, None, items[i])
-        )
+        # The value is the tree's (the text is cut where the tree says the item is), shared
+        # with the RL document's original, which nothing changes.
+        docs.append(Document(item_text, items[i], i, rl_doc.line + start))
         prev_end = end
     return docs
 

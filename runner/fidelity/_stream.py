@@ -12,7 +12,7 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 
 from ._bounds import MAX_NESTING, DuplicateKeyError, check_yaml_nesting
 from ._gc import gc_paused
-from ._model import Document, Style, YamlStream, YamlSyntaxError, copy_value
+from ._model import Document, Style, YamlStream, YamlSyntaxError
 from ._schema import FidelityLoader, construct_value
 
 __all__ = [
@@ -222,7 +222,7 @@ def _parse_yaml_stream(text: str, source: str) -> YamlStream:
             raise YamlSyntaxError(source, len(docs), line, column, problem) from err
         except yaml.YAMLError as err:
             raise YamlSyntaxError(source, len(docs), first + 1, 1, str(err)) from err
-        docs.append(Document(chunk, value, len(docs), first + 1, node, copy_value(value)))
+        docs.append(Document(chunk, value, len(docs), first + 1, node))
     newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     return YamlStream(docs, trailer, newline, detect_style(d._node for d in docs[:20]))
 

@@ -97,7 +97,7 @@ def test_loading_falls_back_to_pyyaml_for_unusual_trees() -> None:
         "a": "1",
         "m": {"x": 1, "y": 2},
     }
-    shared = parse_yaml_stream("a: &x [1]\nb: *x\n").documents[0].value
+    shared = parse_yaml_stream("a: &x [1]\nb: *x\n").documents[0].original_value
     assert shared["a"] is shared["b"]  # anchors: PyYAML's constructor, which shares values
 
 

@@ -231,7 +231,7 @@ modes: {file: 0777, none: ~, date: 2024-01-02, yes: no, version: 1.10}
 
 def test_ruamel_fallback_keeps_untouched_scalar_spelling() -> None:
     doc = parse_yaml_stream(PITFALLS_WITH_ALIAS).documents[0]
-    value = copy.deepcopy(doc.value)
+    value = copy.deepcopy(doc.original_value)  # keeps the alias's sharing, as `value` does not
     value["base"]["a"] = 2  # under an alias: not edited in place
     out = update_document(doc, value)
     assert same_value(load_yaml_value(out), value), out
