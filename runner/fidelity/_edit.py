@@ -335,7 +335,7 @@ class _Editor:
                 kn, vn = entries[i]
                 self.entry_value(kn, vn, old[k], new[k], last[i])
         # Insertions after the preceding sibling (in the new order).
-        pending: dict[int, tuple[list[str], dict[Any, Any]]] = {}
+        pending: dict[int, tuple[list[str], dict[Any, Any], bool]] = {}
         anchor: int | None = None
         for k, v in new.items():
             if k in index:
@@ -356,12 +356,16 @@ class _Editor:
                 # maps, else like the document (metadata holding only `name:` is common).
                 st = Style(local_indent or self.style.indent, 0)
             else:
-                st = self.style
-            lines, values = pending.setdefault(line, ([], {}))
-            lines.extend(block_lines({k: v}, key_col, st))
+                st = None  # nested content: the rendering is checked
+            lines, values, checked = pending.get(line, ([], {}, False))
+            lines.extend(block_lines({k: v}, key_col, st or self.style))
             values[k] = v
-        for line, (lines, values) in pending.items():
-            self.insert_block(line, lines, values)
+            pending[line] = (lines, values, checked or st is None)
+        for line, (lines, values, checked) in pending.items():
+            if checked:
+                self.insert_block(line, lines, values)
+            else:
+                self.insert_at(line, lines)
 
     def entry_value(self, kn: Node, vn: Node, old: Any, new: Any, last: int) -> None:
         alias_here = vn.start_mark.index < kn.end_mark.index

@@ -117,6 +117,10 @@ def _split_resource_list_items(rl_doc: Document) -> list[Document] | None:
     docs: list[Document] = []
     items_key = next(k for k, v in node.value if v is seq)
     prev_end = items_key.end_mark.line + 1
+    # One search of all the items' lines finds every line that could be risky after a cut.
+    first = sum(map(len, lines[:prev_end]))
+    last = first + sum(map(len, lines[prev_end : _end_of_items(lines, node, seq)]))
+    risky = _MAYBE_RISKY.search(text, first, last) is not None
     for i, item in enumerate(seq.value):
         if not isinstance(item, MappingNode) or item.flow_style or not item.value:
             return None
@@ -140,7 +144,7 @@ def _split_resource_list_items(rl_doc: Document) -> list[Document] | None:
         if chunk is None:
             return None
         item_text = "".join(chunk)
-        if _RISKY.search(item_text):
+        if risky and _RISKY.search(item_text):
             # A tab in a blank line, or a `---`/`...`/`%` line at column 0 after the cut:
             # only reading it back tells whether the cut kept the value.
             try:
@@ -182,6 +186,14 @@ def _dedented(lines: list[str], start: int, end: int, line: int, col: int) -> li
 # blank line with a tab (block scalar content?), or a line break split_lines and `^` disagree on.
 _RISKY = re.compile(
     r"^(?:%|(?:---|\.\.\.)(?=[ \t\r\n]|\Z)|[ \t]*\t[ \t]*\r?$)|\r(?!\n)|[\x85\u2028\u2029]", re.M
+)
+
+
+# _RISKY before the cut: any indentation (and a dash) in front of a marker.
+_MAYBE_RISKY = re.compile(
+    r"^(?:[ \t-]*(?:%|(?:---|\.\.\.)(?=[ \t\r\n]|\Z))|[ \t]*\t[ \t]*\r?$)"
+    r"|\r(?!\n)|[\x85\u2028\u2029]",
+    re.M,
 )
 
 

@@ -63,3 +63,12 @@ def test_a_blank_line_keeps_its_spaces_past_the_item_indentation() -> None:
         "- kind: A\n  data:\n    script: |\n      one\n        \n      two\n"
     )
     assert "one\n      \n    two" in text
+
+
+def test_a_line_that_becomes_a_marker_after_the_cut_is_read_back() -> None:
+    # `---` in a flow continuation at the item's column: a document marker once cut out. The
+    # one search over all items must see it (the per-item check runs only then).
+    text = f"apiVersion: {RL}\nkind: ResourceList\nitems:\n- kind: A\n  flow: [x,\n  --- ]\n"
+    rl = parse_yaml_stream(text, "rl.yaml").documents[0]
+    assert rl.value["items"] == [{"kind": "A", "flow": ["x", "---"]}]
+    assert split_resource_list_items(rl) is None
