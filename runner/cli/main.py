@@ -8,6 +8,7 @@ short chain of stages; only the command being run is imported.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -54,6 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command != "eval":
             parser.error(f"{args.command}: unexpected arguments after --: {function_args}")
         args.fn_args = function_args
+    # A command keeps what it parses to its end and reference counting frees the rest; the
+    # cyclic collector only walked the input again and again (2.2 s of a 6 s run over 10,000
+    # resources; a 200-package render peaks at the same RSS without it).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         apply_kpt_flags(args)
         command = importlib.import_module(f"runner.cli.cmd_{args.command}")
@@ -71,3 +77,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    finally:
+        if collecting:  # called in-process (tests): the caller's collector as it was
+            gc.enable()
