@@ -33,6 +33,8 @@ _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
 
 _NULL_RE = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
@@ -111,6 +113,17 @@ class FidelityLoader(yaml.CSafeLoader):
         super().__init__(stream)
         self._keys_checked: set[int] = set()
 
+    def resolve(self, kind: type[Node], value: str, implicit: tuple[bool, bool]) -> str:
+        # PyYAML's, less what we never use (path and wildcard resolvers): the C composer calls
+        # it for every node.
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _IMPLICIT.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
     def flatten_mapping(self, node: MappingNode) -> None:
         # Every mapping passes here once before `<<` merges add keys to it (which may repeat).
         if id(node) not in self._keys_checked:
@@ -127,6 +140,8 @@ for _tag, _regexp, _first in (
     (_MERGE, re.compile(r"^(?:<<)$"), ["<"]),
 ):
     FidelityLoader.add_implicit_resolver(_tag, _regexp, _first)
+_IMPLICIT: dict[str, list[tuple[str, re.Pattern[str]]]] = FidelityLoader.yaml_implicit_resolvers
+assert None not in _IMPLICIT and not FidelityLoader.yaml_path_resolvers  # what resolve leaves out
 
 
 def _construct_number(loader: yaml.SafeLoader, node: Node) -> Any:
@@ -166,8 +181,6 @@ def load_yaml_value(text: str) -> Any:
         loader.dispose()
 
 
-_MAP = "tag:yaml.org,2002:map"
-_SEQ = "tag:yaml.org,2002:seq"
 _BOOLS = yaml.constructor.SafeConstructor.bool_values
 
 
@@ -203,23 +216,24 @@ def _fast_value(root: Node) -> Any:
         if type(node) is MappingNode:
             if node.tag != _MAP:
                 raise _Unusual
-            check_unique_keys(node)
             for k, v in node.value:
                 if type(k) is not ScalarNode:
                     raise _Unusual
-                key = _scalar(k)
+                key = k.value if k.tag == _STR else _scalar(k)  # most scalars are strings
                 if type(v) is ScalarNode:
-                    target[key] = _scalar(v)
+                    target[key] = v.value if v.tag == _STR else _scalar(v)
                 else:
                     child: Any = {} if type(v) is MappingNode else []
                     target[key] = child
                     stack.append((v, child))
+            if len(target) != len(node.value):  # a key twice (or two spellings of one value)
+                check_unique_keys(node)
         elif type(node) is SequenceNode:
             if node.tag != _SEQ:
                 raise _Unusual
             for v in node.value:
                 if type(v) is ScalarNode:
-                    target.append(_scalar(v))
+                    target.append(v.value if v.tag == _STR else _scalar(v))
                 else:
                     child = {} if type(v) is MappingNode else []
                     target.append(child)
@@ -256,7 +270,7 @@ def resolves_as_non_string(text: str) -> bool:
     """
     if _resolver11.resolve(ScalarNode, text, (True, False)) != _STR:  # type: ignore[no-untyped-call]
         return True
-    tag = _probe.resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    tag = _probe.resolve(ScalarNode, text, (True, False))
     if tag == _STR:
         return False
     if tag in (_INT, _FLOAT):
