@@ -11,8 +11,9 @@ ruamel.yaml's round trip, and last to a fresh rendering.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher
+from functools import partial
 from itertools import accumulate
 from typing import Any, TypeGuard
 
@@ -287,23 +288,17 @@ class _Editor:
         keys = list(old)
         if len(keys) != len(entries):
             raise _Fallback  # duplicate keys
-        n = len(entries)
         key_line = [k.start_mark.line for k, _ in entries]
         key_col = entries[0][0].start_mark.column
         inline0 = self.lines[key_line[0]][:key_col].strip() != ""
-        last = [0] * n
-        start = [0] * n
-        for i, (k, v) in enumerate(entries):
-            if v.start_mark.index < k.end_mark.index:
-                last[i] = k.end_mark.line
-            else:
-                last[i] = max(self.last_line(v), k.end_mark.line)
-            if i == 0 and inline0:
-                start[i] = key_line[0]
-            else:
-                bound = floor if i == 0 else last[i - 1] + 1
-                start[i] = self.leading_start(key_line[i], bound)
-        end = [*start[1:], last[-1] + 1]
+
+        def last_of(i: int) -> int:
+            k, v = entries[i]
+            if v.start_mark.index < k.end_mark.index:  # an alias: written on the key's line
+                return int(k.end_mark.line)
+            return max(self.last_line(v), int(k.end_mark.line))
+
+        spans = _Spans(self, key_line, last_of, floor, inline0)
         index = {k: i for i, k in enumerate(keys)}
         local_indent = 0
         for k, v in entries:
@@ -328,12 +323,14 @@ class _Editor:
         for i, k in enumerate(keys):
             if k not in new and i not in skip_delete:
                 self.guard_tree(entries[i][1])
-                self.edits.append((self.line_start(start[i]), self.line_start(end[i]), ""))
+                self.edits.append(
+                    (self.line_start(spans.start(i)), self.line_start(spans.end(i)), "")
+                )
         # Changes.
         for i, k in enumerate(keys):
             if k in new and not same_value(old[k], new[k]):
                 kn, vn = entries[i]
-                self.entry_value(kn, vn, old[k], new[k], last[i])
+                self.entry_value(kn, vn, old[k], new[k], spans.last(i))
         # Insertions after the preceding sibling (in the new order).
         pending: dict[int, tuple[list[str], dict[Any, Any], bool]] = {}
         anchor: int | None = None
@@ -342,11 +339,11 @@ class _Editor:
                 anchor = index[k]
                 continue
             if anchor is not None:
-                line = end[anchor]
+                line = spans.end(anchor)
             elif not inline0:
-                line = start[0]
+                line = spans.start(0)
             elif surviving:
-                line = end[surviving[0]]
+                line = spans.end(surviving[0])
             else:
                 raise _Fallback
             if not _needs_block(v):
@@ -497,27 +494,19 @@ class _Editor:
             dash_line[i], dash_col[i] = line, len(d) - 1
         col = dash_col[0]
         inline0 = self.lines[dash_line[0]][:col].strip() != ""
-        last = [self.last_line(item) for item in items]
-        start = [0] * n
-        for i in range(n):
-            if i == 0 and inline0:
-                start[i] = dash_line[0]
-            else:
-                bound = floor if i == 0 else last[i - 1] + 1
-                start[i] = self.leading_start(dash_line[i], bound)
-        end = [*start[1:], last[-1] + 1]
+        spans = _Spans(self, dash_line, lambda i: self.last_line(items[i]), floor, inline0)
 
         def delete(i: int) -> None:
             self.simple = False
             if i == 0 and inline0:
                 raise _Fallback
             self.guard_tree(items[i])
-            self.edits.append((self.line_start(start[i]), self.line_start(end[i]), ""))
+            self.edits.append((self.line_start(spans.start(i)), self.line_start(spans.end(i)), ""))
 
         def insert(after: int, values: list[Any]) -> None:
             if after < 0 and inline0:
                 raise _Fallback
-            line = end[after] if after >= 0 else start[0]
+            line = spans.end(after) if after >= 0 else spans.start(0)
             self.insert_block(line, block_lines(values, col, self.style), values)
 
         for tag, i1, i2, j1, j2 in _item_opcodes(old, new):
@@ -537,14 +526,16 @@ class _Editor:
                         new[j1 + p],
                         dash_line[i1 + p],
                         dash_col[i1 + p],
-                        last[i1 + p],
+                        partial(spans.last, i1 + p),
                     )
                 for i in range(i1 + pairs, i2):
                     delete(i)
                 if j1 + pairs < j2:
                     insert(i1 + pairs - 1, new[j1 + pairs : j2])
 
-    def item_value(self, item: Node, old: Any, new: Any, dline: int, dcol: int, last: int) -> None:
+    def item_value(
+        self, item: Node, old: Any, new: Any, dline: int, dcol: int, last_of: Callable[[], int]
+    ) -> None:
         self.guard(item)
         if _block_map(item) and isinstance(old, dict) and isinstance(new, dict) and new:
             self.mapping(item, old, new, dline + 1)
@@ -556,10 +547,51 @@ class _Editor:
         if isinstance(item, ScalarNode) and self.scalar(item, new):
             return
         self.guard_tree(item)
+        last = last_of()
         lines = block_lines([new], dcol, self.style)
         comment = self.trailing_comment(item, last)
         repl = self.nl.join([lines[0][dcol:] + comment, *lines[1:]])
         self.edits.append((self.off(dline, dcol), self.line_end(last), repl))
+
+
+class _Spans:
+    """The lines of a block collection's entries, worked out when an edit asks for them.
+
+    An entry starts at the comments directly above it (not above the previous entry's end) and
+    ends where the next one starts; most edits touch one or two entries of a collection, and
+    finding an entry's last line walks down its last children.
+    """
+
+    def __init__(
+        self,
+        editor: _Editor,
+        heads: list[int],
+        last_of: Callable[[int], int],
+        floor: int,
+        inline0: bool,
+    ) -> None:
+        self._editor = editor
+        self._heads = heads  # the line of each entry's key or dash
+        self._last_of = last_of
+        self._floor = floor
+        self._inline0 = inline0  # the first entry shares its line with what comes before
+        self._last: dict[int, int] = {}
+
+    def last(self, i: int) -> int:
+        """The last line holding entry i's content."""
+        if i not in self._last:
+            self._last[i] = self._last_of(i)
+        return self._last[i]
+
+    def start(self, i: int) -> int:
+        if i == 0 and self._inline0:
+            return self._heads[0]
+        bound = self._floor if i == 0 else self.last(i - 1) + 1
+        return self._editor.leading_start(self._heads[i], bound)
+
+    def end(self, i: int) -> int:
+        """The line after entry i (where the next entry's comments start)."""
+        return self.start(i + 1) if i + 1 < len(self._heads) else self.last(i) + 1
 
 
 def _identity(value: Any) -> tuple[Any, Any, Any] | None:
