@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 __all__ = ["Document", "Style", "YamlStream", "YamlSyntaxError", "copy_value"]
@@ -88,7 +89,13 @@ class YamlStream:
     documents: list[Document]
     trailer: str = ""
     newline: str = "\n"
-    style: Style = field(default_factory=Style)
+
+    @cached_property
+    def style(self) -> Style:
+        """How the file indents (its first 20 documents), for new content written into it."""
+        from ._stream import detect_style  # _stream builds streams: imported when first asked
+
+        return detect_style(doc._node for doc in self.documents[:20])
 
     @property
     def text(self) -> str:

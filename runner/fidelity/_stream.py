@@ -224,7 +224,7 @@ def _parse_yaml_stream(text: str, source: str) -> YamlStream:
             raise YamlSyntaxError(source, len(docs), first + 1, 1, str(err)) from err
         docs.append(Document(chunk, value, len(docs), first + 1, node))
     newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
-    return YamlStream(docs, trailer, newline, detect_style(d._node for d in docs[:20]))
+    return YamlStream(docs, trailer, newline)
 
 
 def _problem(err: yaml.MarkedYAMLError) -> str:

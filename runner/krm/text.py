@@ -185,7 +185,7 @@ def render_resource_list(parsed: ParsedResourceList, value: dict[str, Any], fmt:
         return render(value)
     # Every other document of the input (empty ones, comments) stays as it was.
     texts = [
-        edit(doc, value) if doc is parsed.yaml_document else doc.text
+        edit(doc, value, parsed.yaml_stream.style) if doc is parsed.yaml_document else doc.text
         for doc in parsed.yaml_stream.documents
     ]
     return "".join(texts) + parsed.yaml_stream.trailer
