@@ -104,7 +104,6 @@ def check_unique_keys(node: MappingNode) -> None:
 
 # Bytes, not str: bytes.translate deletes in C and takes UTF-8 text's bytes with the rest.
 _NOT_BRACKET_OR_QUOTE = bytes(c for c in range(256) if c not in b'[]{}"')
-_STRINGS = re.compile(rb'"[^"]*"')
 _JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 _BYTE_STEP = [0] * 256
@@ -118,7 +117,9 @@ def _json_depth_over(text: str, limit: int) -> int | None:
         return None
     plain = text.replace("\\\\", "").replace('\\"', "") if "\\" in text else text
     kept = plain.encode("utf-8", "surrogatepass").translate(None, _NOT_BRACKET_OR_QUOTE)
-    brackets = _STRINGS.sub(b"", kept)  # an unclosed string's quote counts 0: invalid anyway
+    # Escapes gone, quotes alternate: every other piece is a string's content. Brackets after
+    # an unclosed quote do not count (json stops at that string without nesting further).
+    brackets = b"".join(kept.split(b'"')[::2])
     if not brackets or max(accumulate(map(_BYTE_STEP.__getitem__, brackets))) <= limit:
         return None
     depth = 0
