@@ -212,19 +212,24 @@ def _parse_yaml_stream(text: str, source: str) -> YamlStream:
         bom = chunk.startswith("\ufeff")
         try:
             node, value = compose_text(chunk[1:] if bom else chunk)
-        except yaml.MarkedYAMLError as err:
-            mark = err.problem_mark or err.context_mark
-            line = first + (mark.line if mark else 0) + 1
-            column = (mark.column if mark else 0) + 1
-            problem = _problem(err)
-            if isinstance(err, DuplicateKeyError):
-                problem += f" (first at line {first + err.first_line + 1})"
-            raise YamlSyntaxError(source, len(docs), line, column, problem) from err
         except yaml.YAMLError as err:
-            raise YamlSyntaxError(source, len(docs), first + 1, 1, str(err)) from err
+            raise _located(err, source, len(docs), first) from err
         docs.append(Document(chunk, value, len(docs), first + 1, node))
     newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     return YamlStream(docs, trailer, newline)
+
+
+def _located(err: yaml.YAMLError, source: str, index: int, first: int) -> YamlSyntaxError:
+    """The error of document `index`, whose text starts at 0-based line `first` of source."""
+    if not isinstance(err, yaml.MarkedYAMLError):
+        return YamlSyntaxError(source, index, first + 1, 1, str(err))
+    mark = err.problem_mark or err.context_mark
+    line = first + (mark.line if mark else 0) + 1
+    column = (mark.column if mark else 0) + 1
+    problem = _problem(err)
+    if isinstance(err, DuplicateKeyError):
+        problem += f" (first at line {first + err.first_line + 1})"
+    return YamlSyntaxError(source, index, line, column, problem)
 
 
 def _problem(err: yaml.MarkedYAMLError) -> str:
@@ -246,15 +251,8 @@ def load_yaml_document(text: str, source: str) -> Any:
     try:
         with gc_paused():
             return compose_text(text)[1]
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = _problem(err)
-        if isinstance(err, DuplicateKeyError):
-            problem += f" (first at line {err.first_line + 1})"
-        raise YamlSyntaxError(source, 0, line, column, problem) from err
     except yaml.YAMLError as err:
-        raise YamlSyntaxError(source, 0, 1, 1, str(err)) from err
+        raise _located(err, source, 0, 0) from err
 
 
 def detect_style(nodes: Iterator[Node | None] | Sequence[Node | None]) -> Style:
