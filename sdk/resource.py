@@ -320,8 +320,11 @@ class KubeObject:
         return self.remove(["metadata", "annotations", key])
 
     def is_local_config(self) -> bool:
-        """Whether ``config.kubernetes.io/local-config`` is ``"true"`` (not for the cluster)."""
-        return self.annotations.get(ANNOTATION_LOCAL_CONFIG, "").lower() == "true"
+        """Whether ``config.kubernetes.io/local-config`` is set (not for the cluster).
+
+        kpt's rule (its Go SDK's ``IsLocalConfig``): any value but ``""`` and ``"false"``.
+        """
+        return self.annotations.get(ANNOTATION_LOCAL_CONFIG, "") not in ("", "false")
 
     @property
     def file_path(self) -> str:

@@ -18,7 +18,7 @@ META_GROUPS = frozenset({"kpt.dev", "config.kpt.dev", "fn.kpt.dev", "config.kube
 
 
 def is_local_config(obj: KubeObject) -> bool:
-    """Whether the resource is marked ``config.kubernetes.io/local-config: "true"``."""
+    """Whether the resource is marked ``config.kubernetes.io/local-config`` (not "false")."""
     return obj.is_local_config()
 
 

@@ -35,7 +35,6 @@ from kpt_scopes import BUILT_IN_SCOPES
 import sdk
 
 DEPENDS_ON = "config.kubernetes.io/depends-on"
-LOCAL_CONFIG = "config.kubernetes.io/local-config"
 # <group>/namespaces/<namespace>/<kind>/<name>: one namespaced dependency (kpt's pattern; Go's \w
 # is ASCII).
 NAMESPACED_DEPENDENCY = re.compile(r"\A[-.\w]*/namespaces/[-.\w]*/[-.\w]*/[-.\w]*\Z", re.ASCII)
@@ -78,11 +77,6 @@ def config_namespace(config: sdk.KubeObject | None) -> str:
     )
 
 
-def is_local_config(obj: sdk.KubeObject) -> bool:
-    """kpt's rule: any value but "" and "false" (what ``kpt live apply`` skips)."""
-    return obj.annotations.get(LOCAL_CONFIG, "") not in ("", "false")
-
-
 def is_namespace_scoped(obj: sdk.KubeObject) -> bool:
     """kpt's table for built-in kinds, else whether ``metadata.namespace`` is set."""
     scoped = BUILT_IN_SCOPES.get((obj.api_version, obj.kind))
@@ -95,7 +89,7 @@ def is_binding(obj: sdk.KubeObject) -> bool:
 
 def fields(obj: sdk.KubeObject) -> Iterator[Path]:
     """The namespace fields of ``obj``, in kpt's order."""
-    if is_local_config(obj):
+    if obj.is_local_config():
         return
     kind = (obj.api_version, obj.kind)
     if kind == ("v1", "Namespace"):
@@ -142,7 +136,7 @@ def set_namespace(rl: sdk.ResourceList) -> None:
                 old.add(value)
                 count += 1
             obj.set(path, namespace)
-        if is_binding(obj) and not is_local_config(obj) and obj.get("subjects") is None:
+        if is_binding(obj) and not obj.is_local_config() and obj.get("subjects") is None:
             obj.set("subjects", [])  # kpt writes the list back: `subjects: []`
         if found:
             visited.add(visited_key(obj))

@@ -293,6 +293,9 @@ def test_local_config_and_resource_ref() -> None:
             "metadata": {"name": "c", "annotations": {"config.kubernetes.io/local-config": "True"}},
         }
     )
-    assert obj.is_local_config()
+    assert obj.is_local_config()  # kpt's rule: any value but "" and "false"
+    for value, local in (("false", False), ("", False), ("yes", True), ("true", True)):
+        obj.set_annotation("config.kubernetes.io/local-config", value)
+        assert obj.is_local_config() is local, value
     assert obj.resource_ref() == {"apiVersion": "v1", "kind": "ConfigMap", "name": "c"}
     assert json.dumps(obj.to_dict())  # still plain JSON data

@@ -7,12 +7,8 @@
 //! catalog functions leave them. The Go and Python probes do the same with their SDKs; the suite
 //! checks all three alike.
 
+use krm_fn::fieldspec::is_meta_resource;
 use krm_fn::{Error, KubeObject, ResourceList};
-
-fn is_meta(item: &KubeObject) -> bool {
-    (item.kind() == "Kptfile" && item.api_version().starts_with("kpt.dev/"))
-        || item.annotation("config.kubernetes.io/local-config") == Some("true")
-}
 
 fn probe(rl: &mut ResourceList) -> Result<(), Error> {
     let value = rl.config_str(&["data", "value"])?.to_owned();
@@ -21,7 +17,7 @@ fn probe(rl: &mut ResourceList) -> Result<(), Error> {
         .get_str(&["data", "mode"])
         .unwrap_or("")
         .to_owned();
-    for item in rl.items.iter_mut().filter(|item| !is_meta(item)) {
+    for item in rl.items.iter_mut().filter(|item| !is_meta_resource(item)) {
         item.set_annotation("contract-probe/value", &value)?;
     }
     match mode.as_str() {
@@ -31,7 +27,7 @@ fn probe(rl: &mut ResourceList) -> Result<(), Error> {
         }
         "panic" => panic!("probe: panicked"),
         "results" => {
-            let items: Vec<KubeObject> = rl.items.iter().filter(|i| !is_meta(i)).cloned().collect();
+            let items: Vec<KubeObject> = rl.items.iter().filter(|i| !is_meta_resource(i)).cloned().collect();
             for item in &items {
                 rl.results
                     .error("probe: error finding")

@@ -28,6 +28,13 @@ pub fn is_local_config(object: &KubeObject) -> bool {
     )
 }
 
+/// True for kpt's meta resources, which describe the package rather than belong to it: the
+/// Kptfile and local-config resources (function configs, the package context). kpt gives them
+/// to functions; its catalog functions leave them alone.
+pub fn is_meta_resource(object: &KubeObject) -> bool {
+    is_gvk(object, "kpt.dev", "", "Kptfile") || is_local_config(object)
+}
+
 /// True when `object` matches `group`/`version`/`kind`, an empty one matching anything (kpt's Go
 /// SDK `KubeObject.IsGVK` and kustomize's `Gvk.IsSelected` both work this way).
 pub fn is_gvk(object: &KubeObject, group: &str, version: &str, kind: &str) -> bool {

@@ -3,19 +3,13 @@
 //! "true"` resources (function configs, package context) keep their names, as kpt's catalog
 //! functions (ensure-name-substring) leave them.
 
+use krm_fn::fieldspec::is_meta_resource;
 use krm_fn::{Error, KubeObject, ResourceList};
-
-/// The Kptfile or a local-config resource: kpt gives them to functions, renaming them would
-/// break the package (a Kptfile's name, a configPath's or apply-replacements' references).
-fn is_meta(item: &KubeObject) -> bool {
-    (item.kind() == "Kptfile" && item.api_version().starts_with("kpt.dev/"))
-        || item.annotation("config.kubernetes.io/local-config") == Some("true")
-}
 
 fn name_prefix(rl: &mut ResourceList) -> Result<(), Error> {
     let prefix = rl.config_str(&["data", "prefix"])?.to_owned();
     for item in &mut rl.items {
-        if is_meta(item) {
+        if is_meta_resource(item) {
             continue;
         }
         let name = item.name();

@@ -5,6 +5,7 @@
 //! never deployed (kpt's validators, such as kubeconform, skip them too). Items are never changed; any error result makes the function exit with code 1. Messages do not
 //! repeat the resource: the result's resourceRef names it (kpt shows both).
 
+use krm_fn::fieldspec::is_meta_resource;
 use krm_fn::{Error, KubeObject, Mapping, ResourceList, Value};
 
 /// The `(key, value)` pairs of the functionConfig's `data`, in their written order.
@@ -71,15 +72,9 @@ fn labels(item: &KubeObject) -> Result<Option<&Mapping>, Error> {
     }
 }
 
-/// The Kptfile or a local-config resource: package metadata, not something to deploy.
-fn is_meta(item: &KubeObject) -> bool {
-    (item.kind() == "Kptfile" && item.api_version().starts_with("kpt.dev/"))
-        || item.annotation("config.kubernetes.io/local-config") == Some("true")
-}
-
 fn require_labels(rl: &mut ResourceList) -> Result<(), Error> {
     let wanted = requirements(rl)?;
-    for item in rl.items.iter().filter(|item| !is_meta(item)) {
+    for item in rl.items.iter().filter(|item| !is_meta_resource(item)) {
         let found = match labels(item) {
             Ok(found) => found,
             Err(error) => {

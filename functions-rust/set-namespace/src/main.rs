@@ -14,10 +14,10 @@ mod scopes;
 
 use std::collections::{BTreeSet, HashSet};
 
+use krm_fn::fieldspec::is_local_config;
 use krm_fn::{Error, KubeObject, ResourceList, Value};
 
 const DEPENDS_ON: &str = "config.kubernetes.io/depends-on";
-const LOCAL_CONFIG: &str = "config.kubernetes.io/local-config";
 const CRD_SERVICE: &[&str] = &[
     "spec",
     "conversion",
@@ -82,14 +82,6 @@ fn config_namespace(rl: &ResourceList) -> Result<String, Error> {
         .resource(config)
         .field("kind")),
     }
-}
-
-/// kpt's `IsLocalConfig`: any value but "" and "false" (what `kpt live apply` skips).
-fn is_local_config(object: &KubeObject) -> bool {
-    !matches!(
-        object.annotation(LOCAL_CONFIG),
-        None | Some("") | Some("false")
-    )
 }
 
 /// kpt's `IsNamespaceScoped`: its table for built-in kinds, else "has metadata.namespace".
