@@ -22,9 +22,9 @@ from pathlib import Path
 
 from runner.errors import PackageError
 from runner.kpt.kptfile import read_kptfile
-from runner.kpt.package import KPTFILE, Package
+from runner.kpt.package import KPTFILE, Package, Resource
 from runner.kpt.paths import inside_package
-from runner.kpt.steps import kptfile_step
+from runner.kpt.steps import StepCache, kptfile_step
 from runner.krm import annotations as ann
 from runner.krm import text as textio
 from runner.krm.annotations import without_runner_annotations
@@ -61,7 +61,9 @@ class Rendered:
 
     @property
     def failed(self) -> bool:
-        return any(outcome.failed for outcome in self.outcomes)
+        # A failure stops the render: when there is one, it is the last outcome (checked after
+        # every package of a tree, so not a scan of them all).
+        return bool(self.outcomes) and self.outcomes[-1].failed
 
     @property
     def error(self) -> str | None:
@@ -78,6 +80,8 @@ class _Run:
     sandbox: Sandbox
     reporter: Reporter
     pull: PullOptions | None = None
+    cache: StepCache = field(default_factory=StepCache)
+    own: dict[str, list[Resource]] = field(default_factory=dict)  # each package's, as read
 
 
 def root_annotation(package: Package, name: str) -> bool:
@@ -100,6 +104,8 @@ def render_package(
 ) -> Rendered:
     """Run every package's Kptfile pipeline in ``package`` (read with include_subpackages)."""
     run = _Run(engine, package, fn_paths, allow_exec, limits, sandbox, reporter, pull)
+    for resource in package.resources:  # grouped once: a tree's walk would scan them per package
+        run.own.setdefault(resource.package, []).append(resource)
     if root_annotation(package, BFS_ANNOTATION):
         return _top_down(run)
     return _depth_first(run)
@@ -118,7 +124,7 @@ def _depth_first(run: _Run) -> Rendered:
             if rendered.failed:
                 return items
         reached.add(relpath)
-        items += _own_items(package, relpath)
+        items += _own_items(run, relpath)
         return _run_package(run, rendered, relpath, items)
 
     rendered.items = hydrate("")
@@ -127,7 +133,7 @@ def _depth_first(run: _Run) -> Rendered:
             item
             for relpath in package.packages
             if relpath not in reached
-            for item in _own_items(package, relpath)
+            for item in _own_items(run, relpath)
         ]
     return rendered
 
@@ -139,7 +145,7 @@ def _top_down(run: _Run) -> Rendered:
     order = [""]
     for relpath in order:  # breadth-first: the list grows while it is walked
         order += children.get(relpath, [])
-    current = {relpath: _own_items(package, relpath) for relpath in package.packages}
+    current = {relpath: _own_items(run, relpath) for relpath in package.packages}
     for relpath in order:
         scope = [p for p in order if p == relpath or _contains(relpath, p)]
         items = [item for p in scope for item in current[p]]
@@ -174,6 +180,7 @@ def _run_package(run: _Run, rendered: Rendered, relpath: str, items: list[Item])
             allow_exec=run.allow_exec,
             tree_root=package.root,
             pull=run.pull,
+            cache=run.cache,
         )
         for function, validator in entries
     ]
@@ -208,8 +215,8 @@ def _refreshed(step: Step, config_path: str | None, items: list[Item]) -> Step:
     return step
 
 
-def _own_items(package: Package, relpath: str) -> list[Item]:
-    return [Item(r.value, r.document) for r in package.resources if r.package == relpath]
+def _own_items(run: _Run, relpath: str) -> list[Item]:
+    return [Item(r.value, r.document) for r in run.own.get(relpath, ())]
 
 
 def _children(package: Package) -> dict[str, list[str]]:
