@@ -174,7 +174,7 @@ def read_package(
         package.files[relpath] = stream
         index = 0
         for doc in stream.documents:
-            if doc.value is None:
+            if doc.original_value is None:
                 continue  # empty document: kyaml skips it without counting it
             kind = _classify(doc, relpath, strict_krm)
             if kind == "kept":
@@ -189,7 +189,7 @@ def read_package(
                 value = _annotated(doc, relpath, index, str(next_id))
                 next_id += 1
                 resource = Resource(value, relpath, index, owner, doc)
-                meta = is_kptfile(doc.value) or is_local_config(doc.value)
+                meta = is_kptfile(doc.original_value) or is_local_config(doc.original_value)
                 if (meta and not include_meta) or relpath in held_back_paths:
                     package.held_back.append(resource)
                 else:
@@ -199,7 +199,7 @@ def read_package(
 
 
 def _classify(doc: Document, relpath: str, strict: bool) -> str:
-    value = doc.value
+    value = doc.original_value  # only read: the document's own copy is made if someone asks
     where = f"{relpath}:{doc.line}: document {doc.index}"
     missing = missing_krm_field(value)
     if isinstance(value, Mapping) and _is_kustomization(value, relpath):
@@ -223,7 +223,8 @@ def _classify(doc: Document, relpath: str, strict: bool) -> str:
 
 
 def _annotated(doc: Document, relpath: str, index: int, rid: str) -> dict[str, Any]:
-    value: dict[str, Any] = textio.copy_value(dict(doc.value))
+    # The one copy functions get (``doc.value`` would be a second: nothing here changes it).
+    value: dict[str, Any] = textio.copy_value(dict(doc.original_value))
     metadata = value.get("metadata")
     if not isinstance(metadata, dict):
         metadata = {}

@@ -106,7 +106,7 @@ def _place_outputs(package: Package, output_values: Sequence[Mapping[str, Any]])
         if original is not None:
             claimed.add(id(original))
         cleaned = without_runner_annotations(
-            value, original=original.document.value if original is not None else None
+            value, original=original.document.original_value if original is not None else None
         )
         if path is None:
             path, index = default_path(cleaned), None
@@ -217,7 +217,7 @@ def plan_writes(
     for relpath, stream in package.files.items():
         index, position = 0, -0.5
         for doc in stream.documents:
-            if doc.value is None:
+            if doc.original_value is None:
                 entries.setdefault(relpath, []).append(
                     _Entry(position + 0.25, 0, 0, doc.text, False)
                 )
@@ -225,7 +225,9 @@ def plan_writes(
             position = float(index)
             if id(doc) in kept:
                 entries.setdefault(relpath, []).append(_Entry(position, 0, 0, doc.text, True))
-                occupied[(relpath, index)] = f"{relpath} document {index} ({describe(doc.value)})"
+                occupied[(relpath, index)] = (
+                    f"{relpath} document {index} ({describe(doc.original_value)})"
+                )
             index += 1
 
     for item in placed:
@@ -292,13 +294,15 @@ def _stream_texts(
         return [textio.render(without_runner_annotations(v, keep=keep, original=v)) for v in values]
     entries: list[tuple[str, float, int, str]] = []
     for item, value in zip(_place_outputs(package, values), values, strict=True):
-        original = item.original.document.value if item.original is not None else None
+        original = item.original.document.original_value if item.original is not None else None
         shown = without_runner_annotations(value, keep=keep, original=original)
         text = textio.edit(item.original.document, shown) if item.original else textio.render(shown)
         index = float("inf") if item.index is None else float(item.index)
         entries.append((item.path, index, item.seq, text))
     for held in package.held_back:
-        shown = without_runner_annotations(held.value, keep=keep, original=held.document.value)
+        shown = without_runner_annotations(
+            held.value, keep=keep, original=held.document.original_value
+        )
         entries.append((held.path, float(held.index), -1, textio.edit(held.document, shown)))
     return [text for *_, text in sorted(entries)]
 
