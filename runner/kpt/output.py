@@ -27,7 +27,7 @@ def write_output(package: Package, items: Sequence[Item], output: str | None) ->
     if output:
         write_to_dir(Path(output), plan)
     else:
-        write_atomically(package.root, _changed(package, plan), package.stamps)
+        write_atomically(package.root, _changed(package, plan), package.stamps, _as_read(package))
 
 
 def write_render(
@@ -44,7 +44,12 @@ def write_render(
         kptfile = package.files[KPTFILE].text
     if kptfile is not None:
         plan[KPTFILE] = with_render_status(kptfile, str(package.root / KPTFILE), outcomes, error)
-    write_atomically(package.root, _changed(package, plan), package.stamps)
+    write_atomically(package.root, _changed(package, plan), package.stamps, _as_read(package))
+
+
+def _as_read(package: Package) -> dict[str, str]:
+    """Every file's text as read (write_atomically compares with it instead of reading again)."""
+    return {relpath: stream.text for relpath, stream in package.files.items()}
 
 
 def _changed(package: Package, plan: dict[str, str | None]) -> dict[str, str | None]:

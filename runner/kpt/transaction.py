@@ -148,11 +148,13 @@ def write_atomically(
     root: Path,
     plan: Mapping[str, str | None],
     stamps: Mapping[str, FileStamp] | None = None,
+    as_read: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Apply a plan ({relpath: new text, or None to delete}) all or nothing.
 
     ``stamps`` are the files as they were read: a file whose stamp changed since, or a new
-    file that appeared since, is not overwritten (nothing is written).
+    file that appeared since, is not overwritten (nothing is written). ``as_read`` are their
+    texts then: a file whose stamp still matches is compared with it, not read a second time.
 
     Returns:
         the relpaths written or deleted (unchanged files are not touched).
@@ -161,7 +163,7 @@ def write_atomically(
         PackageError: naming the file that could not be checked, prepared or written.
     """
     root = Path(root)
-    changes = _changes(root, plan, stamps)
+    changes = _changes(root, plan, stamps, as_read or {})
     if not changes:
         return []
     txn = root / TRANSACTION_DIR
@@ -169,22 +171,31 @@ def write_atomically(
         raise PackageError(f"{txn}: exists (another write in progress, or a leftover)")
     with _signals_held():
         _transact(root, txn, changes)
-    return [relpath for relpath, _ in changes]
+    return [change.relpath for change in changes]
 
 
-def _transact(root: Path, txn: Path, changes: list[tuple[str, bytes | None]]) -> None:
+@dataclass
+class _Change:
+    relpath: str
+    data: bytes | None  # None: delete
+    info: os.stat_result | None  # the target as checked (lstat), None when it does not exist
+
+
+def _transact(root: Path, txn: Path, changes: list[_Change]) -> None:
     try:
         txn.mkdir(mode=0o700)
     except OSError as error:
         raise PackageError(f"{root}: cannot prepare the write: {error.strerror}") from None
     operations: list[_Operation] = []
+    missing: dict[Path, list[str]] = {}  # each parent directory's missing ancestors
+    umask = _umask()
     try:
-        for number, (relpath, data) in enumerate(changes):
+        for number, change in enumerate(changes):
             try:
-                operations.append(_prepare(root, txn, number, relpath, data))
+                operations.append(_prepare(root, txn, number, change, missing, umask))
             except OSError as error:  # keeping the old file (a copy where links fail)
                 raise PackageError(
-                    f"{relpath}: cannot keep the old file: {error.strerror or error}; "
+                    f"{change.relpath}: cannot keep the old file: {error.strerror or error}; "
                     "nothing was changed"
                 ) from None
         # Whole or absent: a run killed while writing it has applied nothing yet.
@@ -211,10 +222,13 @@ def _transact(root: Path, txn: Path, changes: list[tuple[str, bytes | None]]) ->
 
 
 def _changes(
-    root: Path, plan: Mapping[str, str | None], stamps: Mapping[str, FileStamp] | None
-) -> list[tuple[str, bytes | None]]:
+    root: Path,
+    plan: Mapping[str, str | None],
+    stamps: Mapping[str, FileStamp] | None,
+    as_read: Mapping[str, str],
+) -> list[_Change]:
     """The plan's real changes, each target checked; nothing is written yet."""
-    changes: list[tuple[str, bytes | None]] = []
+    changes: list[_Change] = []
     for relpath in sorted(plan):
         target = _target(root, relpath)
         text = plan[relpath]
@@ -226,8 +240,10 @@ def _changes(
             raise PackageError(f"{relpath}: cannot check: {error.strerror}") from None
         if info is not None and stat.S_ISDIR(info.st_mode):
             raise PackageError(f"{relpath}: is a directory, cannot write a file there")
+        known = None  # the file's text, when it is known to be the one read
         if stamps is not None:
             before = stamps.get(relpath)
+            known = as_read.get(relpath) if before is not None else None
             if before is None and info is not None:
                 raise PackageError(f"{relpath}: appeared on disk since the package was read")
             if before is not None and (info is None or stamp_of(info) != before):
@@ -237,14 +253,14 @@ def _changes(
                 )
         if text is None:
             if info is not None:
-                changes.append((relpath, None))
+                changes.append(_Change(relpath, None, info))
             continue
         data = text.encode("utf-8")
-        if info is not None and _content(target) == data:
+        if info is not None and (text == known if known is not None else _content(target) == data):
             continue
         if info is not None and stat.S_ISLNK(info.st_mode):
             raise PackageError(f"{relpath}: is a symlink; the runner does not write through one")
-        changes.append((relpath, data))
+        changes.append(_Change(relpath, data, info))
     return changes
 
 
@@ -273,10 +289,18 @@ def _target(root: Path, relpath: str) -> Path:
     return root / normal
 
 
-def _prepare(root: Path, txn: Path, number: int, relpath: str, data: bytes | None) -> _Operation:
+def _prepare(
+    root: Path,
+    txn: Path,
+    number: int,
+    change: _Change,
+    missing: dict[Path, list[str]],
+    umask: int,
+) -> _Operation:
+    relpath, data, info = change.relpath, change.data, change.info
     target = root / relpath
     old = None
-    if target.exists() or target.is_symlink():
+    if info is not None:  # it exists (as _changes saw it: the package is locked)
         old = f"old-{number}"
         try:
             os.link(target, txn / old, follow_symlinks=False)
@@ -285,7 +309,8 @@ def _prepare(root: Path, txn: Path, number: int, relpath: str, data: bytes | Non
     new = None
     if data is not None:
         new = f"new-{number}"
-        mode = target.stat().st_mode & 0o7777 if old is not None else 0o666 & ~_umask()
+        # Never a symlink here (_changes refuses writing through one): lstat's mode is the file's.
+        mode = info.st_mode & 0o7777 if info is not None else 0o666 & ~umask
         try:
             _write_file(txn / new, data, mode)
         except OSError as error:
@@ -293,8 +318,10 @@ def _prepare(root: Path, txn: Path, number: int, relpath: str, data: bytes | Non
                 f"{relpath}: cannot stage the new file: {error.strerror or error}; "
                 "nothing was changed"
             ) from None
-    made = [str(path.relative_to(root)) for path in _missing_parents(root, target.parent)]
-    return _Operation(relpath, new, old, made)
+    parent = target.parent
+    if parent not in missing:  # nothing is created before _apply: one look per directory
+        missing[parent] = [str(path.relative_to(root)) for path in _missing_parents(root, parent)]
+    return _Operation(relpath, new, old, list(missing[parent]))
 
 
 def _apply(root: Path, txn: Path, operation: _Operation) -> None:
@@ -363,9 +390,13 @@ def _signals_held() -> Iterator[None]:
 def _write_file(path: Path, data: str | bytes, mode: int = 0o600) -> None:
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(payload)
-    os.chmod(path, mode)
+    try:  # the bare descriptor: a file object would add three system calls a file
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
 
 
 def _umask() -> int:
