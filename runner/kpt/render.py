@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner.errors import PackageError
+from runner.fidelity import heap_frozen
 from runner.kpt.kptfile import read_kptfile
 from runner.kpt.package import KPTFILE, Package, Resource
 from runner.kpt.paths import inside_package
 from runner.kpt.steps import StepCache, kptfile_step
 from runner.krm import annotations as ann
-from runner.krm import text as textio
 from runner.krm.annotations import without_runner_annotations
 from runner.krm.resource import annotation_is_true, annotations_of
 from runner.pipeline.report import Reporter
@@ -106,9 +106,10 @@ def render_package(
     run = _Run(engine, package, fn_paths, allow_exec, limits, sandbox, reporter, pull)
     for resource in package.resources:  # grouped once: a tree's walk would scan them per package
         run.own.setdefault(resource.package, []).append(resource)
-    if root_annotation(package, BFS_ANNOTATION):
-        return _top_down(run)
-    return _depth_first(run)
+    with heap_frozen():  # one freeze for the whole tree, not one per package's pipeline
+        if root_annotation(package, BFS_ANNOTATION):
+            return _top_down(run)
+        return _depth_first(run)
 
 
 def _depth_first(run: _Run) -> Rendered:
@@ -254,10 +255,17 @@ def _rebase(items: list[Item], prefix: str, *, add: bool) -> None:
 
 
 def _rebased(value: dict[str, object], prefix: str, *, add: bool) -> dict[str, object]:
-    value = textio.copy_value(value)  # the package's own values stay as they were read
-    annotations = annotations_of(value)
+    # New maps on the way to the annotations (the package's own values stay as they were read);
+    # the rest is shared: nothing in a pipeline changes a value below its annotations in place.
+    value = dict(value)
+    metadata = value.get("metadata")
+    if not isinstance(metadata, dict):
+        return value
+    metadata = value["metadata"] = dict(metadata)
+    annotations = metadata.get("annotations")
     if not isinstance(annotations, dict):
         return value
+    annotations = metadata["annotations"] = dict(annotations)
     for key in (ann.PATH, ann.LEGACY_PATH):
         path = annotations.get(key)
         if not isinstance(path, str):
