@@ -104,10 +104,18 @@ class Package:
     ignore_rules: dict[str, IgnoreRules] = field(default_factory=dict)
     stamps: dict[str, FileStamp] = field(default_factory=dict)
 
+    _known: set[str] = field(default_factory=set, init=False, repr=False, compare=False)
+
     def owner_of(self, relpath: str) -> str:
         """The read package a path belongs to (the deepest one holding it)."""
-        holders = [p for p in self.packages if p == "" or relpath.startswith(p + "/")]
-        return max(holders, key=len)
+        if len(self._known) != len(self.packages):  # a set of them: a tree asks once a package
+            self._known = set(self.packages)
+        parts = relpath.split("/")
+        for depth in range(len(parts) - 1, 0, -1):
+            holder = "/".join(parts[:depth])
+            if holder in self._known:
+                return holder
+        return ""
 
 
 # --------------------------------------------------------------------------------------------
