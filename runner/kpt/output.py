@@ -6,7 +6,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from runner.fidelity import heap_frozen
 from runner.kpt.package import KPTFILE, Package
 from runner.kpt.package_write import output_stream, plan_writes
 from runner.kpt.render_status import with_render_status
@@ -20,18 +19,15 @@ def write_output(package: Package, items: Sequence[Item], output: str | None) ->
     """kpt's ``--output``: None writes the package in place (all files or none), ``stdout`` and
     ``unwrap`` print a stream, anything else is a new directory."""
     values = [item.value for item in items]
-    with heap_frozen():  # the package and its values stay alive to the end: no walks of them
-        if output in ("stdout", "unwrap"):
-            sys.stdout.write(output_stream(values, output, package))
-            sys.stdout.flush()
-            return
-        plan = plan_writes(package, values)
-        if output:
-            write_to_dir(Path(output), plan)
-        else:
-            write_atomically(
-                package.root, _changed(package, plan), package.stamps, _as_read(package)
-            )
+    if output in ("stdout", "unwrap"):
+        sys.stdout.write(output_stream(values, output, package))
+        sys.stdout.flush()
+        return
+    plan = plan_writes(package, values)
+    if output:
+        write_to_dir(Path(output), plan)
+    else:
+        write_atomically(package.root, _changed(package, plan), package.stamps, _as_read(package))
 
 
 def write_render(
@@ -42,15 +38,13 @@ def write_render(
 ) -> None:
     """An in-place render: the resources (None: leave them) and, in the same all-or-nothing
     write, the root Kptfile's Rendered condition and step list."""
-    with heap_frozen():  # as in write_output
-        plan = plan_writes(package, [item.value for item in items]) if items is not None else {}
-        kptfile = plan.get(KPTFILE)
-        if kptfile is None and KPTFILE in package.files:
-            kptfile = package.files[KPTFILE].text
-        if kptfile is not None:
-            where = str(package.root / KPTFILE)
-            plan[KPTFILE] = with_render_status(kptfile, where, outcomes, error)
-        write_atomically(package.root, _changed(package, plan), package.stamps, _as_read(package))
+    plan = plan_writes(package, [item.value for item in items]) if items is not None else {}
+    kptfile = plan.get(KPTFILE)
+    if kptfile is None and KPTFILE in package.files:
+        kptfile = package.files[KPTFILE].text
+    if kptfile is not None:
+        plan[KPTFILE] = with_render_status(kptfile, str(package.root / KPTFILE), outcomes, error)
+    write_atomically(package.root, _changed(package, plan), package.stamps, _as_read(package))
 
 
 def _as_read(package: Package) -> dict[str, str]:

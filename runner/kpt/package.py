@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import InputError, PackageError
-from runner.fidelity import gc_paused
 from runner.kpt.krmignore import IgnoreRules, read_ignore_file
 from runner.kpt.transaction import TRANSACTION_DIR, FileStamp, stamp_of
 from runner.krm import annotations as ann
@@ -172,17 +171,6 @@ def read_package(
     root = Path(root)
     if not root.is_dir():
         raise PackageError(f"{root}: not a directory")
-    with gc_paused():  # a bulk load: the collector would walk the growing heap, freeing nothing
-        return _read(root, include_meta, include_subpackages, strict_krm, held_back_paths)
-
-
-def _read(
-    root: Path,
-    include_meta: bool,
-    include_subpackages: bool,
-    strict_krm: bool,
-    held_back_paths: Collection[str],
-) -> Package:
     package = Package(root=root)
     next_id = 0
     for relpath, owner in _package_files(root, package, include_subpackages):

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner.errors import PackageError
-from runner.fidelity import heap_frozen
 from runner.kpt.kptfile import read_kptfile
 from runner.kpt.package import KPTFILE, Package, Resource
 from runner.kpt.paths import inside_package
@@ -106,10 +105,9 @@ def render_package(
     run = _Run(engine, package, fn_paths, allow_exec, limits, sandbox, reporter, pull)
     for resource in package.resources:  # grouped once: a tree's walk would scan them per package
         run.own.setdefault(resource.package, []).append(resource)
-    with heap_frozen():  # one freeze for the whole tree, not one per package's pipeline
-        if root_annotation(package, BFS_ANNOTATION):
-            return _top_down(run)
-        return _depth_first(run)
+    if root_annotation(package, BFS_ANNOTATION):
+        return _top_down(run)
+    return _depth_first(run)
 
 
 def _depth_first(run: _Run) -> Rendered:
