@@ -174,11 +174,12 @@ def read_package(
     package = Package(root=root)
     next_id = 0
     for relpath, owner in _package_files(root, package, include_subpackages):
+        path = root / relpath
         try:
-            package.stamps[relpath] = stamp_of((root / relpath).lstat())
+            package.stamps[relpath] = stamp_of(os.lstat(path))
         except OSError as error:
             raise PackageError(f"{relpath}: cannot read: {error.strerror}") from None
-        stream = textio.read_file(root / relpath, relpath)
+        stream = textio.read_file(path, relpath)
         package.files[relpath] = stream
         index = 0
         for doc in stream.documents:

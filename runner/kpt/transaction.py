@@ -187,7 +187,7 @@ def _transact(root: Path, txn: Path, changes: list[_Change]) -> None:
     except OSError as error:
         raise PackageError(f"{root}: cannot prepare the write: {error.strerror}") from None
     operations: list[_Operation] = []
-    missing: dict[Path, list[str]] = {}  # each parent directory's missing ancestors
+    missing: dict[str, list[str]] = {}  # each parent directory's missing ancestors
     umask = _umask()
     try:
         for number, change in enumerate(changes):
@@ -294,45 +294,50 @@ def _prepare(
     txn: Path,
     number: int,
     change: _Change,
-    missing: dict[Path, list[str]],
+    missing: dict[str, list[str]],
     umask: int,
 ) -> _Operation:
     relpath, data, info = change.relpath, change.data, change.info
-    target = root / relpath
+    target = os.path.join(root, relpath)  # strings, as in _apply
     old = None
     if info is not None:  # it exists (as _changes saw it: the package is locked)
         old = f"old-{number}"
+        kept = os.path.join(txn, old)
         try:
-            os.link(target, txn / old, follow_symlinks=False)
+            os.link(target, kept, follow_symlinks=False)
         except OSError:
-            shutil.copy2(target, txn / old, follow_symlinks=False)  # a file system without links
+            shutil.copy2(target, kept, follow_symlinks=False)  # a file system without links
     new = None
     if data is not None:
         new = f"new-{number}"
         # Never a symlink here (_changes refuses writing through one): lstat's mode is the file's.
         mode = info.st_mode & 0o7777 if info is not None else 0o666 & ~umask
         try:
-            _write_file(txn / new, data, mode)
+            _write_file(os.path.join(txn, new), data, mode)
         except OSError as error:
             raise PackageError(
                 f"{relpath}: cannot stage the new file: {error.strerror or error}; "
                 "nothing was changed"
             ) from None
-    parent = target.parent
-    if parent not in missing:  # nothing is created before _apply: one look per directory
-        missing[parent] = [str(path.relative_to(root)) for path in _missing_parents(root, parent)]
-    return _Operation(relpath, new, old, list(missing[parent]))
+    directory = os.path.dirname(relpath)
+    if directory not in missing:  # nothing is created before _apply: one look per directory
+        parent = root / directory if directory else root
+        missing[directory] = [
+            str(path.relative_to(root)) for path in _missing_parents(root, parent)
+        ]
+    return _Operation(relpath, new, old, list(missing[directory]))
 
 
 def _apply(root: Path, txn: Path, operation: _Operation) -> None:
-    target = root / operation.relpath
+    # Strings, not Paths, for the per-file joins: pathlib's cost a file was more than the calls'.
+    target = os.path.join(root, operation.relpath)
     try:
         for directory in operation.made_dirs:
             (root / directory).mkdir(exist_ok=True)
         if operation.new is not None:
-            os.replace(txn / operation.new, target)
+            os.replace(os.path.join(txn, operation.new), target)
         else:
-            target.unlink()
+            os.unlink(target)
     except OSError as error:
         verb = "replace" if operation.new is not None else "delete"
         raise PackageError(
@@ -387,7 +392,7 @@ def _signals_held() -> Iterator[None]:
             signal.raise_signal(caught[0])
 
 
-def _write_file(path: Path, data: str | bytes, mode: int = 0o600) -> None:
+def _write_file(path: Path | str, data: str | bytes, mode: int = 0o600) -> None:
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:  # the bare descriptor: a file object would add three system calls a file
