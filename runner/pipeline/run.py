@@ -93,18 +93,21 @@ def _item_id(value: dict[str, Any]) -> str | None:
     return item_id if isinstance(item_id, str) else None
 
 
-def _ensure_ids(items: Sequence[Item]) -> None:
-    """Give every item a unique id annotation (kyaml's ``internal.config.kubernetes.io/id``).
+def _ensure_ids(items: Sequence[Item]) -> list[str]:
+    """Give every item a unique id annotation (kyaml's ``internal.config.kubernetes.io/id``);
+    returns the ids, in order.
 
     Ids from the input are kept (kpt's own, or a package reader's); a duplicate (a function that
     copied a resource) or a missing one gets a fresh id, so each output maps to one input.
     """
     seen: set[str] = set()
+    ids: list[str] = []
     fresh = 0
     for item in items:
         item_id = _item_id(item.value)
         if item_id is not None and item_id not in seen:
             seen.add(item_id)
+            ids.append(item_id)
             continue
         metadata = item.value.setdefault("metadata", {})
         found = metadata.get("annotations")
@@ -115,7 +118,9 @@ def _ensure_ids(items: Sequence[Item]) -> None:
             fresh += 1
         found[ann.ID] = f"new-{fresh}"
         seen.add(found[ann.ID])
+        ids.append(found[ann.ID])
         item.added_id = True
+    return ids
 
 
 def strip_added_ids(items: Sequence[Item]) -> list[dict[str, Any]]:
@@ -159,9 +164,14 @@ def _decode(step: Step, execution: Execution) -> dict[str, Any]:
     return check_resource_list(value, f"{step.label} output")
 
 
-def _merge(all_items: list[Item], selected: list[int], output: list[dict[str, Any]]) -> list[Item]:
-    """Put the function's output where its input items were (by id); new items go last."""
-    by_id = {_item_id(all_items[index].value): index for index in selected}
+def _merge(
+    all_items: list[Item], ids: list[str], selected: list[int], output: list[dict[str, Any]]
+) -> list[Item]:
+    """Put the function's output where its input items were (by id); new items go last.
+
+    ``ids`` are the items' ids as _ensure_ids gave them (the values have not changed since).
+    """
+    by_id: dict[str | None, int] = {ids[index]: index for index in selected}
     replaced: dict[int, Item] = {}
     new: list[Item] = []
     for value in output:
@@ -191,7 +201,7 @@ def run_step(
     """Run one step; returns the new items (the old ones when it failed) and its outcome."""
     chosen = select([item.value for item in items], step.selectors, step.exclude)
     selected = [index for index, keep in enumerate(chosen) if keep]
-    _ensure_ids(items)
+    ids = _ensure_ids(items)
     selected_items = [items[index] for index in selected]
     execution = execute(
         engine, step.function, _encode(step, selected_items), limits=limits, sandbox=sandbox
@@ -221,7 +231,7 @@ def run_step(
         return items, outcome
     if step.is_validator:
         return items, outcome  # validators see a copy and cannot change anything
-    return _merge(items, selected, output["items"]), outcome
+    return _merge(items, ids, selected, output["items"]), outcome
 
 
 def exit_code_of(outcomes: Sequence[StepOutcome]) -> int:
