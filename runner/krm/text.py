@@ -83,7 +83,10 @@ def read_bounded(path: Path, name: str, limit: int = MAX_FILE_BYTES) -> bytes:
         if info.st_size > limit:
             raise PackageError(f"{name}: {info.st_size} bytes, more than the {limit} read")
         try:
-            data = handle.read(limit + 1)
+            # read(limit + 1) would allocate (and map) a buffer of the limit for every file.
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:  # it grew since the stat: read on, to the bound
+                data += handle.read(limit + 1 - len(data))
         except OSError as error:
             raise PackageError(f"{name}: cannot read: {error.strerror or error}") from None
     if len(data) > limit:
