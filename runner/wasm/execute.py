@@ -17,19 +17,21 @@ from __future__ import annotations
 import os
 import struct
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import wasmtime
-import wasmtime.component
 
 from runner.wasm.engine import Engine, LoadedFunction
 from runner.wasm.shape import Shape
+
+if TYPE_CHECKING:
+    import wasmtime.component  # the engine imports it when it loads a component
 
 __all__ = ["Execution", "Limits", "Mount", "Sandbox", "execute"]
 
@@ -96,6 +98,8 @@ class _ScratchFile:
         if hasattr(os, "memfd_create"):
             self.fd = os.memfd_create(f"krm-wasm-{name}", os.MFD_CLOEXEC)
         else:  # pragma: no cover - Linux has memfd
+            import tempfile  # here: only without memfd
+
             self.fd, name = tempfile.mkstemp(prefix="krm-wasm-")
             os.unlink(name)
         fd_dir = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
@@ -351,16 +355,15 @@ def execute(
     limits = limits or Limits()
     sandbox = sandbox or Sandbox()
     code = function.code
-    component = isinstance(code, wasmtime.component.Component)
     try:
-        files = _scratch_files(b"" if component else stdin)
+        files = _scratch_files(stdin if isinstance(code, wasmtime.Module) else b"")
     except OSError as error:
         problem = f"could not be given its input: {error.strerror or error}"
         return Execution(None, b"", b"", 0.0, problem)
     try:
-        if isinstance(code, wasmtime.component.Component):
-            return _run_component(engine, function, code, stdin, limits, sandbox, files)
-        return _run_module(engine, function, code, stdin, limits, sandbox, files)
+        if isinstance(code, wasmtime.Module):
+            return _run_module(engine, function, code, stdin, limits, sandbox, files)
+        return _run_component(engine, function, code, stdin, limits, sandbox, files)
     finally:
         for file in files:
             file.close()
