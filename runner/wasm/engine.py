@@ -12,7 +12,6 @@ depend on a store.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -24,7 +23,7 @@ from typing import TYPE_CHECKING
 import wasmtime
 
 from runner.errors import WasmLoadError
-from runner.wasm.cache import CompileCache, default_cache_dir
+from runner.wasm.cache import CompileCache, default_cache_dir, digest_of
 from runner.wasm.meta import FunctionMetadata, WasmKind, inspect_wasm
 from runner.wasm.shape import Shape, shape_of
 
@@ -159,7 +158,7 @@ class Engine:
                     code, meta, shape = cached
                     return self._keep(LoadedFunction(path, known, meta, code, True, shape))
             data = _read_wasm(fd, path)
-            sha256 = hashlib.sha256(data).hexdigest()
+            sha256 = digest_of(data)
             if self._cache is not None and known is None:
                 self._cache.remember_digest(before, os.fstat(fd), sha256)
         finally:
