@@ -202,9 +202,10 @@ class CompileCache:
         path = self._source_record(info)
         raw = None if path is None else _read_private(path, _MAX_RECORD_BYTES)
         lines = raw.decode("utf-8", "replace").split("\n") if raw else []
-        if len(lines) == 4 and lines[:2] == [_SOURCE_MAGIC, _identity(info)] and not lines[3]:
-            return lines[2]
-        return None
+        if len(lines) != 4 or lines[:2] != [_SOURCE_MAGIC, _identity(info)] or lines[3]:
+            return None
+        digest = lines[2]  # it names a cache entry's files: nothing but a sha256 will do
+        return digest if len(digest) == 64 and not digest.strip("0123456789abcdef") else None
 
     def remember_digest(self, before: os.stat_result, after: os.stat_result, digest: str) -> None:
         """Remember ``digest`` of a file seen as ``before`` it was read and ``after``."""
