@@ -38,8 +38,11 @@ __all__ = ["CompileCache", "default_cache_dir", "digest_of"]
 
 T = TypeVar("T")
 
-# /2: the record has the payload's identity and the facts; a /1 record is a miss (compiled again).
+# /2: the record has the payload's identity and the facts. Each format has its own directory level:
+# a runner of another format sharing the cache keeps its own entries, rather than each taking the
+# other's for damage and compiling (and rewriting) them again on every run.
 _MAGIC = "krm-wasm-cache/2"
+_FORMAT_DIR = "format-2"
 _SOURCE_MAGIC = "krm-wasm-source/1"
 _MAX_ENTRY_BYTES = 1 << 30  # a compiled function is tens of MiB; more is not ours
 _MAX_RECORD_BYTES = 64 << 10  # a record is a few hundred bytes (the facts: the metadata section's)
@@ -96,7 +99,7 @@ class CompileCache:
 
     def __init__(self, root: Path, subdirs: tuple[str, ...]) -> None:
         self._root = root
-        self._subdirs = subdirs
+        self._subdirs = (_FORMAT_DIR, *subdirs)
         self._directory: Path | None = None
         self._disabled = False
 
