@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 __all__ = ["cache_home", "is_ours_and_private", "replace_file"]
@@ -38,6 +37,8 @@ def replace_file(target: Path, data: bytes, *, fsync: bool = False) -> None:
     Raises:
         OSError: the temporary file could not be written or renamed (it is removed).
     """
+    import tempfile  # here: a run that writes nothing does not import it (and random, 2 ms)
+
     # Named .partial-*.partial: a leftover is recognisable whichever end one looks at.
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".partial-", suffix=".partial")
     try:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from runner.registry.policy import PullOptions, PullPolicy
+if TYPE_CHECKING:
+    from runner.registry.policy import PullOptions
 
 __all__ = ["REGISTRY_COMMANDS", "add_pull_flags", "add_registry_commands", "pull_options_of"]
 
@@ -36,6 +37,9 @@ def add_pull_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def pull_options_of(args: argparse.Namespace) -> PullOptions:
+    # Imported here: the parser is built for every command, `run` and `exec` never pull.
+    from runner.registry.policy import PullOptions, PullPolicy
+
     return PullOptions(
         policy=PullPolicy.parse(args.image_pull_policy),
         insecure_registries=tuple(args.insecure_registry),

@@ -4,26 +4,35 @@ Compiling is the slow part (a Go module ~1 s, a Python component ~3 s); ``serial
 ``deserialize_file()`` bring a second load down to milliseconds. The cache is keyed by the wasm's
 sha256, the wasmtime version and the engine settings. A deserialized file is trusted native code, so
 the cache (``runner/wasm/cache.py``) must be private and checks each entry's digest on load.
+A load of an unchanged, cached file reads neither it nor its payload: the cache knows both digests
+by the files' identities, and keeps the function's metadata and shape beside the compiled code.
 The engine also holds the two linkers (core WASI and component WASI p2), built once: they do not
 depend on a store.
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
 import os
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import wasmtime
-import wasmtime.component
 
 from runner.errors import WasmLoadError
-from runner.wasm.cache import CompileCache, default_cache_dir
+from runner.wasm.cache import CompileCache, default_cache_dir, digest_of
 from runner.wasm.meta import FunctionMetadata, WasmKind, inspect_wasm
 from runner.wasm.shape import Shape, shape_of
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    import wasmtime.component  # imported where a component is loaded: ~8 ms a core run saves
+
+    Code: TypeAlias = wasmtime.Module | wasmtime.component.Component
 
 __all__ = ["Engine", "LoadedFunction", "default_cache_dir"]  # default_cache_dir: re-exported
 
@@ -38,7 +47,7 @@ class LoadedFunction:
     path: Path
     sha256: str
     meta: FunctionMetadata
-    code: wasmtime.Module | wasmtime.component.Component
+    code: Code
     from_cache: bool
     shape: Shape  # the memories and tables it defines: the store limits share the budget by it
 
@@ -53,27 +62,50 @@ _FALLBACK_SHAPE = {WasmKind.CORE_MODULE: Shape(1, 16), WasmKind.COMPONENT: Shape
 _MAX_WASM_BYTES = 512 << 20  # our largest function (a Python component) is ~20 MiB
 
 
-def _read_wasm(path: Path) -> bytes:
-    """The file's bytes: a regular file only (a FIFO must not hang us), bounded in size."""
+def _open_wasm(path: Path) -> tuple[int, os.stat_result]:
+    """A descriptor on a regular file (a FIFO must not hang us) of bounded size, and its stat."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as error:
         raise WasmLoadError(f"{path}: cannot read wasm file: {error.strerror}") from None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise WasmLoadError(f"{path}: not a regular file")
-        if info.st_size > _MAX_WASM_BYTES:
-            raise WasmLoadError(
-                f"{path}: {info.st_size} bytes is more than the {_MAX_WASM_BYTES >> 20} MiB "
-                "a wasm function may have"
-            )
+    except OSError as error:
+        os.close(fd)
+        raise WasmLoadError(f"{path}: cannot read wasm file: {error.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise WasmLoadError(f"{path}: not a regular file")
+    if info.st_size > _MAX_WASM_BYTES:
+        os.close(fd)
+        raise WasmLoadError(
+            f"{path}: {info.st_size} bytes is more than the {_MAX_WASM_BYTES >> 20} MiB "
+            "a wasm function may have"
+        )
+    return fd, info
+
+
+def _read_wasm(fd: int, path: Path) -> bytes:
+    try:
         with os.fdopen(fd, "rb", closefd=False) as handle:
             return handle.read(_MAX_WASM_BYTES + 1)
     except OSError as error:
         raise WasmLoadError(f"{path}: cannot read wasm file: {error.strerror}") from None
-    finally:
-        os.close(fd)
+
+
+def _facts(meta: FunctionMetadata, shape: Shape) -> str:
+    """What the cache keeps beside the compiled code, so a cached load need not read the wasm."""
+    return json.dumps({**asdict(meta), "kind": meta.kind.value, **asdict(shape)})
+
+
+def _from_facts(text: str) -> tuple[FunctionMetadata, Shape] | None:
+    try:
+        facts = json.loads(text)
+        shape = Shape(facts.pop("memories"), facts.pop("tables"))
+        meta = FunctionMetadata(**{**facts, "kind": WasmKind(facts["kind"])})
+    except (ValueError, KeyError, TypeError):
+        return None  # written by another version of the runner: load as if uncached
+    return meta, shape
 
 
 def _wasmtime_version() -> str:
@@ -116,45 +148,66 @@ class Engine:
 
     def load(self, path: Path) -> LoadedFunction:
         """Read, identify and compile (or fetch from the cache) the wasm file at ``path``."""
-        data = _read_wasm(path)
-        sha256 = hashlib.sha256(data).hexdigest()
+        fd, before = _open_wasm(path)
+        try:
+            known = self._cache.known_digest(before) if self._cache is not None else None
+            if known is not None:  # unchanged since it was hashed: nothing to read
+                if known in self._loaded:
+                    return self._loaded[known]
+                if (cached := self._from_cache(known)) is not None:
+                    code, meta, shape = cached
+                    return self._keep(LoadedFunction(path, known, meta, code, True, shape))
+            data = _read_wasm(fd, path)
+            sha256 = digest_of(data)
+            if self._cache is not None and known is None:
+                self._cache.remember_digest(before, os.fstat(fd), sha256)
+        finally:
+            os.close(fd)
         if sha256 in self._loaded:
             return self._loaded[sha256]
         meta = inspect_wasm(data, str(path))
-        code = self._from_cache(sha256, meta.kind)
-        from_cache = code is not None
-        if code is None:
-            self._notify(f"compiling {path.name} (once: the result is cached)")
-            code = self._compile(data, meta.kind, path)
-            if self._cache is not None:
-                self._cache.store(sha256, bytes(code.serialize()))
         shape = shape_of(data) or _FALLBACK_SHAPE[meta.kind]
-        loaded = LoadedFunction(path, sha256, meta, code, from_cache, shape)
-        self._loaded[sha256] = loaded
+        cached = self._from_cache(sha256)
+        if cached is not None and cached[1:] == (meta, shape):
+            return self._keep(LoadedFunction(path, sha256, meta, cached[0], True, shape))
+        # Not cached, or its facts are another runner version's: compile (and overwrite).
+        self._notify(f"compiling {path.name} (once: the result is cached)")
+        code = self._compile(data, meta.kind, path)
+        if self._cache is not None:
+            self._cache.store(sha256, bytes(code.serialize()), _facts(meta, shape))
+        return self._keep(LoadedFunction(path, sha256, meta, code, False, shape))
+
+    def _keep(self, loaded: LoadedFunction) -> LoadedFunction:
+        self._loaded[loaded.sha256] = loaded
         return loaded
 
-    def _compile(
-        self, data: bytes, kind: WasmKind, path: Path
-    ) -> wasmtime.Module | wasmtime.component.Component:
+    def _compile(self, data: bytes, kind: WasmKind, path: Path) -> Code:
         try:
             if kind is WasmKind.COMPONENT:
-                return wasmtime.component.Component(self.wasm, data)
+                from wasmtime.component import Component  # here: a core module needs none of it
+
+                return Component(self.wasm, data)
             return wasmtime.Module(self.wasm, data)
         except wasmtime.WasmtimeError as error:
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else "invalid"
             raise WasmLoadError(f"{path}: cannot compile wasm: {first_line}") from None
 
-    def _from_cache(
-        self, sha256: str, kind: WasmKind
-    ) -> wasmtime.Module | wasmtime.component.Component | None:
+    def _from_cache(self, sha256: str) -> tuple[Code, FunctionMetadata, Shape] | None:
+        """The cached code for ``sha256`` with the metadata and shape stored beside it."""
         if self._cache is None:
             return None
 
-        def deserialize(path: str) -> wasmtime.Module | wasmtime.component.Component | None:
+        def deserialize(path: str, text: str) -> tuple[Code, FunctionMetadata, Shape] | None:
+            facts = _from_facts(text)
+            if facts is None:
+                return None
+            meta, shape = facts
             try:
-                if kind is WasmKind.COMPONENT:
-                    return wasmtime.component.Component.deserialize_file(self.wasm, path)
-                return wasmtime.Module.deserialize_file(self.wasm, path)
+                if meta.kind is WasmKind.COMPONENT:
+                    from wasmtime.component import Component  # here: a core module needs none of it
+
+                    return Component.deserialize_file(self.wasm, path), meta, shape
+                return wasmtime.Module.deserialize_file(self.wasm, path), meta, shape
             except wasmtime.WasmtimeError:
                 return None  # written by another wasmtime build: compile again (and overwrite)
 
@@ -171,7 +224,9 @@ class Engine:
     def component_linker(self) -> wasmtime.component.Linker:
         """The engine's one component linker, with WASI p2."""
         if self._component_linker is None:
-            linker = wasmtime.component.Linker(self.wasm)
+            from wasmtime.component import Linker  # here: a core module needs none of it
+
+            linker = Linker(self.wasm)
             linker.add_wasip2()
             self._component_linker = linker
         return self._component_linker

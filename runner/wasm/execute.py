@@ -17,19 +17,21 @@ from __future__ import annotations
 import os
 import struct
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import wasmtime
-import wasmtime.component
 
 from runner.wasm.engine import Engine, LoadedFunction
 from runner.wasm.shape import Shape
+
+if TYPE_CHECKING:
+    import wasmtime.component  # the engine imports it when it loads a component
 
 __all__ = ["Execution", "Limits", "Mount", "Sandbox", "execute"]
 
@@ -96,6 +98,8 @@ class _ScratchFile:
         if hasattr(os, "memfd_create"):
             self.fd = os.memfd_create(f"krm-wasm-{name}", os.MFD_CLOEXEC)
         else:  # pragma: no cover - Linux has memfd
+            import tempfile  # here: only without memfd
+
             self.fd, name = tempfile.mkstemp(prefix="krm-wasm-")
             os.unlink(name)
         fd_dir = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
@@ -146,7 +150,11 @@ def _stderr_limit_problem(limit: int) -> str:
 
 
 class _Watchdog:
-    """Stops the running function (via the engine's epoch) on timeout or runaway output."""
+    """Stops the running function (via the engine's epoch) on timeout or runaway output.
+
+    The looking is done by the process's one watcher thread (``_Watcher``), not a thread per call:
+    starting and joining a thread took 0.1-0.9 ms a call here, most of a small function's.
+    """
 
     def __init__(
         self,
@@ -159,27 +167,32 @@ class _Watchdog:
         self._function = function
         self._limits = limits
         self._outputs = outputs  # (file, limit, problem when over)
-        self._done = threading.Event()
         self.fired = threading.Event()  # wakes the runner's poll_oneoff
         self.reason: str | None = None
-        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._deadline = self._next_look = self._fired_at = 0.0
+        self._interval = 0.005
 
-    def _watch(self) -> None:
-        deadline = time.monotonic() + self._limits.timeout_seconds
-        interval = 0.005
-        while not self._done.wait(interval):
-            interval = min(interval * 2, 0.02)
-            if time.monotonic() > deadline:
-                self.reason = f"exceeded the time limit of {self._limits.timeout_seconds:g}s"
-            for file, limit, problem in self._outputs:
-                if not self.reason and file.size() > limit:
-                    self.reason = problem
-            if self.reason:
-                self.fired.set()
-                self._engine.wasm.increment_epoch()
-                if not self._done.wait(_HOST_CALL_GRACE_SECONDS):
-                    self._give_up()
-                return
+    def look(self, now: float) -> float:
+        """One look (by the watcher, holding its lock); returns when it wants the next."""
+        if self.reason is not None:  # stopped: it has the grace period to come back
+            if now >= self._fired_at + _HOST_CALL_GRACE_SECONDS:
+                self._give_up()
+            return self._fired_at + _HOST_CALL_GRACE_SECONDS
+        if now < self._next_look:
+            return self._next_look
+        if now > self._deadline:
+            self.reason = f"exceeded the time limit of {self._limits.timeout_seconds:g}s"
+        for file, limit, problem in self._outputs:
+            if not self.reason and file.size() > limit:
+                self.reason = problem
+        if self.reason:
+            self._fired_at = now
+            self.fired.set()
+            self._engine.wasm.increment_epoch()
+            return now + _HOST_CALL_GRACE_SECONDS
+        self._interval = min(self._interval * 2, 0.02)
+        self._next_look = now + self._interval
+        return self._next_look
 
     def _give_up(self) -> None:
         # The guest sits in a host call that epoch interruption cannot reach (a blocking read of
@@ -197,13 +210,52 @@ class _Watchdog:
     @contextmanager
     def running(self) -> Iterator[_Watchdog]:
         _ACTIVE.watchdog = self
-        self._thread.start()
+        now = time.monotonic()
+        self._deadline = now + self._limits.timeout_seconds
+        self._next_look = now + self._interval
+        _WATCHER.watch(self)
         try:
             yield self
         finally:
-            self._done.set()
-            self._thread.join()
+            _WATCHER.unwatch(self)  # after this no look: no epoch increment meant for it
             _ACTIVE.watchdog = None
+
+
+class _Watcher:
+    """The one thread that looks at every running function's watchdog when it asks to be."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._watching: set[_Watchdog] = set()
+        self._started = False
+
+    def watch(self, watchdog: _Watchdog) -> None:
+        with self._lock:
+            if not self._started:
+                threading.Thread(target=self._run, name="krm-wasm-watchdog", daemon=True).start()
+                self._started = True
+            self._watching.add(watchdog)
+            self._lock.notify()
+
+    def unwatch(self, watchdog: _Watchdog) -> None:
+        with self._lock:
+            self._watching.discard(watchdog)
+
+    def _run(self) -> None:
+        with self._lock:
+            while True:
+                now = time.monotonic()
+                wake = min((dog.look(now) for dog in list(self._watching)), default=None)
+                self._lock.wait(None if wake is None else max(wake - now, 0.0))
+
+
+def _new_watcher() -> None:
+    global _WATCHER
+    _WATCHER = _Watcher()  # a forked child has no thread, and maybe a lock held by one
+
+
+_WATCHER = _Watcher()
+os.register_at_fork(after_in_child=_new_watcher)
 
 
 class _Active(threading.local):
@@ -351,16 +403,15 @@ def execute(
     limits = limits or Limits()
     sandbox = sandbox or Sandbox()
     code = function.code
-    component = isinstance(code, wasmtime.component.Component)
     try:
-        files = _scratch_files(b"" if component else stdin)
+        files = _scratch_files(stdin if isinstance(code, wasmtime.Module) else b"")
     except OSError as error:
         problem = f"could not be given its input: {error.strerror or error}"
         return Execution(None, b"", b"", 0.0, problem)
     try:
-        if isinstance(code, wasmtime.component.Component):
-            return _run_component(engine, function, code, stdin, limits, sandbox, files)
-        return _run_module(engine, function, code, stdin, limits, sandbox, files)
+        if isinstance(code, wasmtime.Module):
+            return _run_module(engine, function, code, stdin, limits, sandbox, files)
+        return _run_component(engine, function, code, stdin, limits, sandbox, files)
     finally:
         for file in files:
             file.close()

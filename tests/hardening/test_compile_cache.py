@@ -6,8 +6,11 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
+
+import wasmtime
 
 from tests import wat_modules
 from tests.conftest import ROOT
@@ -124,3 +127,79 @@ def test_two_processes_filling_one_entry_at_once(wat: Wat, tmp_path: Path) -> No
     assert not list(cache.rglob("*.partial"))
     result = run_cli("exec", wasm, cache=cache)
     assert "exited with code 3" in result.stderr and "compiling" not in result.stderr
+
+
+# A digest is remembered with a file's identity only once the file is this old (cache._SETTLED_NS).
+SETTLE_SECONDS = 2.1
+
+
+def _rewrite_in_place(path: Path, data: bytes) -> None:
+    """New content of the same size, written into the same inode, its mtime put back."""
+    before = path.stat()
+    assert len(data) == before.st_size
+    with path.open("r+b") as handle:
+        handle.write(data)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
+        before.st_ino,
+        before.st_size,
+        before.st_mtime_ns,
+    )
+
+
+def test_a_wasm_file_rewritten_with_its_size_and_mtime_is_hashed_again(
+    wat: Wat, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    first = wat("first", wat_modules.exit_with(3, "first"))
+    other = wasmtime.wat2wasm(wat_modules.exit_with(4, "other"))  # the same size
+    time.sleep(SETTLE_SECONDS)
+    run_cli("exec", first, cache=cache)
+    assert list(cache.rglob("source-*")), "the settled file's digest is remembered"
+    _rewrite_in_place(first, other)
+    result = run_cli("exec", first, cache=cache)
+    assert "exited with code 4" in result.stderr, result.stderr
+
+
+def test_a_payload_rewritten_after_its_identity_was_remembered_is_compiled_again(
+    wat: Wat, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    first, _second, entry_a, _entry_b = _fill(wat, cache)
+    time.sleep(SETTLE_SECONDS)
+    result = run_cli("exec", first, cache=cache)  # hashed, found right: its identity is recorded
+    assert "exited with code 3" in result.stderr, result.stderr
+    record = entry_a.with_suffix(".digest").read_text().splitlines()
+    assert record[3] != "-", record
+    data = bytearray(entry_a.read_bytes())
+    data[-200] ^= 0xFF
+    _rewrite_in_place(entry_a, bytes(data))
+    result = run_cli("exec", first, cache=cache)
+    assert "exited with code 3" in result.stderr and "Traceback" not in result.stderr
+    assert entry_a.read_bytes() != bytes(data)  # rewritten by the new compile
+
+
+def test_another_files_remembered_digest_copied_over_is_not_used(wat: Wat, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = wat("first", wat_modules.exit_with(3, "first"))
+    second = wat("second", wat_modules.exit_with(4, "second"))
+    time.sleep(SETTLE_SECONDS)
+    run_cli("exec", first, cache=cache)
+    (record_a,) = cache.rglob("source-*")
+    run_cli("exec", second, cache=cache)
+    (record_b,) = [r for r in cache.rglob("source-*") if r != record_a]
+    record_a.write_bytes(record_b.read_bytes())  # it names the second file's digest
+    result = run_cli("exec", first, cache=cache)
+    assert "exited with code 3" in result.stderr, result.stderr
+
+
+def test_a_record_with_unreadable_facts_is_compiled_again(wat: Wat, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first, _second, entry_a, _entry_b = _fill(wat, cache)
+    record = entry_a.with_suffix(".digest")
+    lines = record.read_text().splitlines()
+    record.write_text("\n".join([*lines[:4], '{"kind": "no such kind"}']) + "\n")
+    result = run_cli("exec", first, cache=cache)
+    assert "exited with code 3" in result.stderr and "Traceback" not in result.stderr
+    assert record.read_text().splitlines()[4] == lines[4]  # rewritten by the new compile

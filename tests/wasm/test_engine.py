@@ -58,6 +58,9 @@ def test_second_load_comes_from_the_cache_and_still_runs(
     engine = Engine(cache_dir)
     second = engine.load(functions[function])
     assert second.from_cache
+    # The built file is old and unchanged: its digest and facts came from the cache, unread.
+    assert list(cache_dir.rglob("source-*"))
+    assert (second.sha256, second.meta, second.shape) == (first.sha256, first.meta, first.shape)
     rl = (
         b'{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[],'
         b'"functionConfig":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},'
