@@ -21,8 +21,7 @@ API:
     render_json_resource_list(original, new_value)      key order, number text, unchanged items kept
     same_value(a, b)                                    the type-strict equality used throughout
     copy_value(value)                                   a fast deep copy of a JSON-like value
-    gc_paused() / heap_frozen()                         a block without the cyclic collector /
-                                                        where it skips what is alive now
+    gc_paused()                                         a block without the cyclic collector
 
 Invariants: ''.join(d.text for d in stream.documents) + stream.trailer == text;
 update_document(doc, doc.original_value) == doc.text; load_yaml_value(update_document(doc, v))
@@ -35,7 +34,7 @@ float, `"1.10"` a string; see docs/fidelity.md.
 from ._bounds import MAX_NESTING, load_json
 from ._edit import update_document
 from ._emit import render_document
-from ._gc import gc_paused, heap_frozen
+from ._gc import gc_paused
 from ._json import JsonNumber, JsonResourceList, parse_json_resource_list, render_json_resource_list
 from ._model import Document, Style, YamlStream, YamlSyntaxError, copy_value
 from ._rlist import resource_list_yaml, split_resource_list_items
@@ -52,7 +51,6 @@ __all__ = [
     "YamlSyntaxError",
     "copy_value",
     "gc_paused",
-    "heap_frozen",
     "join_documents",
     "load_json",
     "load_yaml_document",

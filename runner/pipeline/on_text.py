@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from runner.fidelity import heap_frozen
 from runner.krm import text as textio
 from runner.krm.resourcelist import check_items, detect_format
 from runner.pipeline.report import Reporter
@@ -61,11 +60,9 @@ def run_on_resource_list(
     config = parsed.value.get("functionConfig")
     steps = [s if s.config is not None else dataclasses.replace(s, config=config) for s in steps]
     items = [Item(v, s) for v, s in zip(parsed.value["items"], parsed.item_sources, strict=True)]
-    # The input lives to the end: collections walking it made 10,000 resources superlinear.
-    with heap_frozen():
-        items, outcomes, exit_code = run_reported(engine, steps, items, limits, sandbox, reporter)
-        value = _output_value(parsed.value, items, outcomes)
-        text = textio.render_resource_list(parsed, value, output_format or parsed.format)
+    items, outcomes, exit_code = run_reported(engine, steps, items, limits, sandbox, reporter)
+    value = _output_value(parsed.value, items, outcomes)
+    text = textio.render_resource_list(parsed, value, output_format or parsed.format)
     return TextRun(outcomes, exit_code, text)
 
 
@@ -81,12 +78,11 @@ def run_on_stream(
 ) -> TextRun:
     """A multi-document stream of resources (what ``kpt fn eval -`` reads besides ResourceLists)."""
     items, newline = stream_items(text, source)
-    with heap_frozen():
-        items, outcomes, exit_code = run_reported(engine, steps, items, limits, sandbox, reporter)
-        texts = [
-            textio.edit(item.source, value) if item.source else textio.render(value)
-            for item, value in zip(items, strip_added_ids(items), strict=True)
-        ]
+    items, outcomes, exit_code = run_reported(engine, steps, items, limits, sandbox, reporter)
+    texts = [
+        textio.edit(item.source, value) if item.source else textio.render(value)
+        for item, value in zip(items, strip_added_ids(items), strict=True)
+    ]
     return TextRun(outcomes, exit_code, textio.join(texts, newline))
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runner.errors import InputError
-from runner.fidelity import heap_frozen
 from runner.krm import annotations as ann
 from runner.krm import text as textio
 from runner.krm.resourcelist import check_resource_list, new_resource_list
@@ -256,13 +255,12 @@ def run_pipeline(
     (render re-reads a configPath config from them, as kpt does).
     """
     outcomes: list[StepOutcome] = []
-    with heap_frozen():  # the input stays alive throughout: no collection needs to walk it
-        for step in steps:
-            step = prepare(step, items)
-            on_start(step)
-            items, outcome = run_step(engine, step, items, limits=limits, sandbox=sandbox)
-            outcomes.append(outcome)
-            on_done(outcome)
-            if outcome.failed:
-                break
+    for step in steps:
+        step = prepare(step, items)
+        on_start(step)
+        items, outcome = run_step(engine, step, items, limits=limits, sandbox=sandbox)
+        outcomes.append(outcome)
+        on_done(outcome)
+        if outcome.failed:
+            break
     return items, outcomes
