@@ -59,7 +59,11 @@ def run_on_resource_list(
     """Run ``steps`` (a step without config gets the ResourceList's functionConfig)."""
     config = parsed.value.get("functionConfig")
     steps = [s if s.config is not None else dataclasses.replace(s, config=config) for s in steps]
-    items = [Item(v, s) for v, s in zip(parsed.value["items"], parsed.item_sources, strict=True)]
+    # The pipeline holds the items from here: the input's list is let go after the first step
+    # (its key stays, in its place, for the output's key order).
+    values, parsed.value["items"] = parsed.value["items"], []
+    items = [Item(v, s) for v, s in zip(values, parsed.item_sources, strict=True)]
+    del values
     items, outcomes, exit_code = run_reported(engine, steps, items, limits, sandbox, reporter)
     value = _output_value(parsed.value, items, outcomes)
     text = textio.render_resource_list(parsed, value, output_format or parsed.format)
