@@ -165,7 +165,22 @@ def _run_section(
                 source.write_text(inputs.resource_list_yaml(count))
             rows.append(_compare(pipeline, files, natives, wasmtime, source, count, args.repeat))
         out[pipeline.name] = {"steps": [s.image for s in pipeline.steps], "rows": rows}
+        if pipeline is RUST and rows:
+            out[pipeline.name]["profile"] = _run_profile(files, rows, tmp)
     return out
+
+
+def _run_profile(files: dict[Step, Path], rows: list[dict[str, Any]], tmp: Path) -> dict[str, Any]:
+    """Where `run`'s time goes, at the largest size up to 1,000 resources."""
+    row = max((r for r in rows if r["resources"] <= 1000), key=lambda r: r["resources"])
+    source = tmp / f"rl-{row['resources']}.yaml"
+    args = ["run", "-q", "--input", str(source), *(str(files[s]) for s in RUST.steps)]
+    profile = profiling.profile(args, ROOT)
+    return {
+        "resources": row["resources"],
+        **_share(row["runner"], profile.wasm_call_seconds() * 1000),
+        "profile_top": profile.top_runner(10),
+    }
 
 
 def _share(wall: dict[str, float], compute_ms: float) -> dict[str, Any]:

@@ -37,7 +37,7 @@ def _ratio(row: dict[str, Any], other: str) -> str:
 def _run_table(results: Results) -> Iterator[str]:
     yield "run: ms, median (min-max), peak RSS in MiB; ratio = runner / chain, of the medians"
     head = ("pipeline", "res.", "KiB", "runner", "native chain", "wasmtime chain", "/nat", "/wt")
-    widths = (9, 6, 6, 22, 22, 22, 7, 7)
+    widths = (9, 6, 6, 24, 24, 24, 7, 7)
     yield "  ".join(h.rjust(w) for h, w in zip(head, widths, strict=True))
     for name, pipeline in results["pipelines"].items():
         for row in pipeline["rows"]:
@@ -62,11 +62,31 @@ def _run_table(results: Results) -> Iterator[str]:
                 yield f"  {name}, {what} chain n/a: {reason}"
 
 
+def _profile(title: str, row: dict[str, Any]) -> Iterator[str]:
+    yield (
+        f"  {title:6} {_ms(row['wall']):>28}; functions' compute "
+        f"{row['compute_ms']:.0f} ms; runner-owned {row['runner_share']:.0%}"
+    )
+
+
+def _top(entries: list[dict[str, Any]]) -> Iterator[str]:
+    for entry in entries:
+        yield (
+            f"    {entry['cumulative_ms']:8.0f} ms cum {entry['own_ms']:7.0f} ms own "
+            f"{entry['calls']:>7}  {entry['function']}"
+        )
+
+
 def lines(results: Results) -> Iterator[str]:
     yield f"machine: {results['machine']}"
     yield f"load average before/after: {results['load_before']} / {results['load_after']}"
     yield f"runs per figure: {results['repeat']} (after one warm-up that fills the caches)"
     yield from _run_table(results)
+    if run := results["pipelines"].get("rust", {}).get("profile"):
+        yield f"where `run` of 5 x Rust over {run['resources']} resources spends its time:"
+        yield from _profile("run", run)
+        yield "  profile (cProfile, runner code, by cumulative time):"
+        yield from _top(run["profile_top"])
     if package := results.get("package"):
         yield ""
         yield (
@@ -74,17 +94,9 @@ def lines(results: Results) -> Iterator[str]:
             "`eval` processes, one per function; render: one process):"
         )
         for what in ("eval", "render"):
-            row = package[what]
-            yield (
-                f"  {what:6} {_ms(row['wall']):>28}; functions' compute "
-                f"{row['compute_ms']:.0f} ms; runner-owned {row['runner_share']:.0%}"
-            )
+            yield from _profile(what, package[what])
         yield "  profile of render (cProfile, runner code, by cumulative time):"
-        for entry in package["profile_top"]:
-            yield (
-                f"    {entry['cumulative_ms']:8.0f} ms cum {entry['own_ms']:7.0f} ms own "
-                f"{entry['calls']:>7}  {entry['function']}"
-            )
+        yield from _top(package["profile_top"])
     if tree := results.get("tree"):
         yield ""
         yield (
