@@ -78,9 +78,16 @@ def _top(entries: list[dict[str, Any]]) -> Iterator[str]:
 
 
 def lines(results: Results) -> Iterator[str]:
+    failed = {k: v["failed"] for k, v in results.items() if isinstance(v, dict) and "failed" in v}
+    results = {k: v for k, v in results.items() if k not in failed}
+    results.setdefault("pipelines", {})
     yield f"machine: {results['machine']}"
+    for name, error in failed.items():
+        yield f"FAILED: {name}: {error}"
     yield f"load average before/after: {results['load_before']} / {results['load_after']}"
     yield f"runs per figure: {results['repeat']} (after one warm-up that fills the caches)"
+    sections = ", ".join(f"{k} {v:.0f} s" for k, v in results.get("section_seconds", {}).items())
+    yield f"time taken: {sections}"
     yield from _run_table(results)
     if run := results["pipelines"].get("rust", {}).get("profile"):
         yield f"where `run` of 5 x Rust over {run['resources']} resources spends its time:"
@@ -148,6 +155,8 @@ def _row(results: Results, pipeline: str, size: int) -> dict[str, Any] | None:
 
 
 def targets(results: Results) -> list[dict[str, Any]]:
+    results = {k: v for k, v in results.items() if not (isinstance(v, dict) and "failed" in v)}
+    results.setdefault("pipelines", {})
     out = []
     row = _row(results, "rust", 1000)
     for other, limit in (("wasmtime", 1.0), ("native", 1.5)):
@@ -165,7 +174,7 @@ def targets(results: Results) -> list[dict[str, Any]]:
         share = package.get(what, {}).get("runner_share")
         out.append(
             _target(
-                f"{what} of a 1,000-file package: runner-owned <= 25 %",
+                f"{what} of a {package.get('files', 1000):,}-file package: runner-owned <= 25 %",
                 share,
                 0.25,
                 f"{share:.0%}" if share is not None else "",
@@ -217,7 +226,8 @@ def targets(results: Results) -> list[dict[str, Any]]:
         value = tree["runner"]["per_pipeline_ms"] / tree["wasmtime"]["per_pipeline_ms"]
     out.append(
         _target(
-            "render of a 500-package tree: per pipeline <= 0.5x the wasmtime chain",
+            f"render of a {tree.get('packages', 500)}-package tree: per pipeline "
+            "<= 0.5x the wasmtime chain",
             value,
             0.5,
             f"{value:.2f}x" if value else "",
