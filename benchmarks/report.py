@@ -193,7 +193,7 @@ def targets(results: Results) -> list[dict[str, Any]]:
                 "nothing compiled twice",
                 0.0 if cold["recompiled"] == "no" else 1.0,
                 0.0,
-                str(cold["recompiled"]),
+                f"compiled again on a second run: {cold['recompiled']}",
             )
         )
     small, large = _row(results, "rust", 1000), _row(results, "rust", 10000)
