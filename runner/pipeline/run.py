@@ -123,19 +123,21 @@ def _ensure_ids(items: Sequence[Item]) -> list[str]:
 
 
 def strip_added_ids(items: Sequence[Item]) -> list[dict[str, Any]]:
-    """The items' values without the id annotations the runner added (for writing out)."""
-    values = []
+    """The items' values without the id annotations the runner added (for writing out).
+
+    In place: the values are the pipeline's own (copies of the input, or a function's output),
+    and this is the last thing done with them (a copy each was 17 ms per 1,000 resources).
+    """
     for item in items:
-        value = item.value
         if item.added_id:
-            value = textio.copy_value(value)
-            found = value["metadata"].get("annotations")
+            metadata = item.value["metadata"]
+            found = metadata.get("annotations")
             if isinstance(found, dict):
                 found.pop(ann.ID, None)
                 if not found and item.added_annotations:
-                    del value["metadata"]["annotations"]
-        values.append(value)
-    return values
+                    del metadata["annotations"]
+            item.added_id = item.added_annotations = False
+    return [item.value for item in items]
 
 
 def _encode(step: Step, items: Sequence[Item]) -> bytes:
