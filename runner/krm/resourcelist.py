@@ -67,29 +67,50 @@ def check_resource_list(value: Any, source: str) -> dict[str, Any]:
 def check_items(items: list[Any], source: str) -> None:
     """Every item needs apiVersion, kind and metadata.name, as kpt requires."""
     for index, item in enumerate(items):
-        where = f"{source}: items[{index}]"
-        if not isinstance(item, dict):
-            raise InputError(f"{where}: expected a resource mapping, got {_kind_of(item)}")
-        missing = missing_krm_field(item)
-        if missing == "metadata.name":
+        if not _looks_right(item):
+            _check_item(item, f"{source}: items[{index}]")
+
+
+def _looks_right(item: Any) -> bool:
+    """The common case, checked without building a message (once per item per step)."""
+    if type(item) is not dict:
+        return False
+    metadata = item.get("metadata")
+    if type(metadata) is not dict:
+        return False
+    name, api_version, kind = metadata.get("name"), item.get("apiVersion"), item.get("kind")
+    if not (name and api_version and kind):
+        return False
+    if type(name) is not str or type(api_version) is not str or type(kind) is not str:
+        return False
+    for field in ("labels", "annotations"):
+        found = metadata.get(field)
+        if found is not None and (
+            type(found) is not dict or not all(type(key) is str for key in found)
+        ):
+            return False
+    return True
+
+
+def _check_item(item: Any, where: str) -> None:
+    if not isinstance(item, dict):
+        raise InputError(f"{where}: expected a resource mapping, got {_kind_of(item)}")
+    missing = missing_krm_field(item)
+    if missing == "metadata.name":
+        raise InputError(f"{where} ({item['kind']}): field {missing} is missing or not a string")
+    if missing:
+        raise InputError(f"{where}: field {missing} is missing or not a string")
+    for field in ("labels", "annotations"):
+        found = item["metadata"].get(field)
+        if found is None:
+            continue
+        if not isinstance(found, dict):
             raise InputError(
-                f"{where} ({item['kind']}): field {missing} is missing or not a string"
+                f"{where}: field metadata.{field}: expected a mapping, got {_kind_of(found)}"
             )
-        if missing:
-            raise InputError(f"{where}: field {missing} is missing or not a string")
-        for field in ("labels", "annotations"):
-            found = item["metadata"].get(field)
-            if found is None:
-                continue
-            if not isinstance(found, dict):
-                raise InputError(
-                    f"{where}: field metadata.{field}: expected a mapping, got {_kind_of(found)}"
-                )
-            for key in found:
-                if not isinstance(key, str):
-                    raise InputError(
-                        f"{where}: field metadata.{field}: key {key!r} is not a string"
-                    )
+        for key in found:
+            if not isinstance(key, str):
+                raise InputError(f"{where}: field metadata.{field}: key {key!r} is not a string")
 
 
 def _kind_of(value: Any) -> str:
