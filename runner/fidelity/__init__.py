@@ -21,6 +21,7 @@ API:
     render_json_resource_list(original, new_value)      key order, number text, unchanged items kept
     same_value(a, b)                                    the type-strict equality used throughout
     copy_value(value)                                   a fast deep copy of a JSON-like value
+    written_texts(doc)                                  its value with scalars as written (`1.10`)
     gc_paused()                                         a block without the cyclic collector
 
 Invariants: ''.join(d.text for d in stream.documents) + stream.trailer == text;
@@ -40,6 +41,7 @@ from ._model import Document, Style, YamlStream, YamlSyntaxError, copy_value
 from ._rlist import resource_list_yaml, split_resource_list_items
 from ._schema import load_yaml_value, same_value
 from ._stream import join_documents, load_yaml_document, parse_yaml_stream
+from ._written import written_texts
 
 __all__ = [
     "MAX_NESTING",
@@ -63,4 +65,5 @@ __all__ = [
     "same_value",
     "split_resource_list_items",
     "update_document",
+    "written_texts",
 ]

@@ -11,7 +11,7 @@ or exec`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,10 +171,15 @@ def read_kptfile(package_dir: Path, stream: YamlStream | None = None) -> Kptfile
         raise fail("metadata.name", "must be a non-empty string")
     pipeline_value = _mapping(value.get("pipeline"), "pipeline", fail)
     _no_unknown(pipeline_value, {"mutators", "validators"}, "pipeline", fail)
+    written = _Written(docs[0])
     # kpt validates configPath files when it reads the Kptfile, before running anything.
     pipeline = Pipeline(
-        mutators=_with_configs(_functions(pipeline_value, "mutators", fail), Path(package_dir)),
-        validators=_with_configs(_functions(pipeline_value, "validators", fail), Path(package_dir)),
+        mutators=_with_configs(
+            _functions(pipeline_value, "mutators", fail, written), Path(package_dir)
+        ),
+        validators=_with_configs(
+            _functions(pipeline_value, "validators", fail, written), Path(package_dir)
+        ),
     )
     return Kptfile(path=path, name=name, pipeline=pipeline, value=value)
 
@@ -243,6 +248,34 @@ def config_map_function_config(data: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+_Path = tuple[str | int, ...]
+_TextOf = Callable[[str], str | None]  # a map's key -> its value's text as written
+
+
+class _Written:
+    """The Kptfile's scalars as written, by path: kpt's string maps take `1.10` as "1.10"
+    (go-yaml sets a string field to the scalar's text). Read from the parse tree once, when a
+    string map first holds a value that is not a string."""
+
+    def __init__(self, doc: textio.Document) -> None:
+        self._doc = doc
+        self._texts: Any = None
+
+    def under(self, path: _Path) -> _TextOf:
+        return lambda key: self._text((*path, key))
+
+    def _text(self, path: _Path) -> str | None:
+        if self._texts is None:
+            self._texts = textio.written_texts(self._doc)
+        node = self._texts
+        for step in path:
+            if isinstance(step, int):
+                node = node[step] if isinstance(node, list) and step < len(node) else None
+            else:
+                node = node.get(step) if isinstance(node, dict) else None
+        return node if isinstance(node, str) else None
+
+
 def _mapping(value: Any, where: str, fail: _Fail) -> Mapping[str, Any]:
     if value is None:
         return {}
@@ -266,16 +299,21 @@ def _string(value: Any, where: str, fail: _Fail) -> str | None:
     return value
 
 
-def _functions(pipeline: Mapping[str, Any], kind: str, fail: _Fail) -> tuple[Function, ...]:
+def _functions(
+    pipeline: Mapping[str, Any], kind: str, fail: _Fail, written: _Written
+) -> tuple[Function, ...]:
     entries = pipeline.get(kind)
     if entries is None:
         return ()
     if not isinstance(entries, list):
         raise fail(f"pipeline.{kind}", "must be a list")
-    return tuple(_function(entry, f"pipeline.{kind}[{i}]", fail) for i, entry in enumerate(entries))
+    return tuple(
+        _function(entry, f"pipeline.{kind}[{i}]", fail, written, ("pipeline", kind, i))
+        for i, entry in enumerate(entries)
+    )
 
 
-def _function(entry: Any, where: str, fail: _Fail) -> Function:
+def _function(entry: Any, where: str, fail: _Fail, written: _Written, path: _Path) -> Function:
     if not isinstance(entry, Mapping):
         raise fail(where, "must be a mapping")
     _no_unknown(entry, _FUNCTION_FIELDS, where, fail)
@@ -300,10 +338,16 @@ def _function(entry: Any, where: str, fail: _Fail) -> Function:
         tag=tag,
         exec=exec_,
         config_path=config_path,
-        config_map=_config_map(raw_map, f"{where}.configMap", fail),
+        config_map=_config_map(
+            raw_map, f"{where}.configMap", fail, written.under((*path, "configMap"))
+        ),
         name=_string(entry.get("name"), f"{where}.name", fail),
-        selectors=_selectors(entry.get("selectors"), f"{where}.selectors", fail),
-        exclude=_selectors(entry.get("exclude"), f"{where}.exclude", fail),
+        selectors=_selectors(
+            entry.get("selectors"), f"{where}.selectors", fail, written, (*path, "selectors")
+        ),
+        exclude=_selectors(
+            entry.get("exclude"), f"{where}.exclude", fail, written, (*path, "exclude")
+        ),
     )
 
 
@@ -326,11 +370,13 @@ def _check_config_path(config_path: str, where: str, fail: _Fail) -> None:
         raise fail(where, str(problem)) from None
 
 
-def _config_map(value: Any, where: str, fail: _Fail) -> dict[str, str] | None:
-    return None if value is None else _string_map(value, where, fail)
+def _config_map(value: Any, where: str, fail: _Fail, text_of: _TextOf) -> dict[str, str] | None:
+    return None if value is None else _string_map(value, where, fail, text_of)
 
 
-def _selectors(value: Any, where: str, fail: _Fail) -> tuple[Selector, ...]:
+def _selectors(
+    value: Any, where: str, fail: _Fail, written: _Written, path: _Path
+) -> tuple[Selector, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -345,14 +391,17 @@ def _selectors(value: Any, where: str, fail: _Fail) -> tuple[Selector, ...]:
         for key, attribute in SELECTOR_FIELDS.items():
             raw = item.get(key)
             if key in ("labels", "annotations"):
-                kwargs[attribute] = _string_map(raw, f"{at}.{key}", fail)
+                kwargs[attribute] = _string_map(
+                    raw, f"{at}.{key}", fail, written.under((*path, i, key))
+                )
             else:
                 kwargs[attribute] = _string(raw, f"{at}.{key}", fail) or ""
         selectors.append(Selector(**kwargs))
     return tuple(selectors)
 
 
-def _string_map(value: Any, where: str, fail: _Fail) -> dict[str, str]:
+def _string_map(value: Any, where: str, fail: _Fail, text_of: _TextOf) -> dict[str, str]:
+    """A `map[string]string` field: each value's text as written (`1.10`, `0x1F`; null is "")."""
     if value is None:
         return {}
     if not isinstance(value, Mapping):
@@ -361,5 +410,8 @@ def _string_map(value: Any, where: str, fail: _Fail) -> dict[str, str]:
     for key, item in value.items():
         if isinstance(item, Mapping | list):
             raise fail(f"{where}.{key}", "must be a string, not a mapping or list")
-        result[str(key)] = scalar_text(item)
+        if isinstance(item, str) or item is None:
+            result[str(key)] = scalar_text(item)
+        else:
+            result[str(key)] = text_of(str(key)) or scalar_text(item)
     return result

@@ -17,7 +17,7 @@ from typing import Any
 
 from runner import fidelity
 from runner.errors import InputError, PackageError
-from runner.fidelity import Document, Style, YamlStream, copy_value
+from runner.fidelity import Document, Style, YamlStream, copy_value, written_texts
 from runner.krm.resourcelist import API_VERSION, check_resource_list, detect_format
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "render",
     "render_resource_list",
     "resource_list_text",
+    "written_texts",
 ]
 
 

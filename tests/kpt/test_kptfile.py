@@ -39,6 +39,31 @@ def test_fixture_pipeline(app: Path) -> None:
     )
 
 
+def test_string_maps_hold_scalars_as_written(tmp_path: Path) -> None:
+    # go-yaml sets a string field to the scalar's text: `1.10` stays "1.10" (the float would
+    # be 1.1), `0x1F` stays "0x1F" (31), a null is "" (kpt's ConfigMap is map[string]string).
+    root = _kptfile(
+        tmp_path,
+        "pipeline:\n  mutators:\n  - image: a\n    configMap:\n"
+        "      version: 1.10\n      mask: 0x1F\n      on: true\n      off: ~\n"
+        '      quoted: "1.10"\n      word: yes\n      when: 2001-12-14\n'
+        "    selectors:\n    - labels: {v: 1.10}\n    exclude:\n    - annotations: {n: 010}\n",
+    )
+    (function,) = read_kptfile(root).pipeline.mutators
+    assert function.config_map == {
+        "version": "1.10",
+        "mask": "0x1F",
+        "on": "true",
+        "off": "",
+        "quoted": "1.10",
+        "word": "yes",
+        "when": "2001-12-14",
+    }
+    assert function.config is not None and function.config["data"]["version"] == "1.10"
+    assert function.selectors == (Selector(labels={"v": "1.10"}),)
+    assert function.exclude == (Selector(annotations={"n": "010"}),)
+
+
 def test_function_configs(app: Path) -> None:
     kf = read_kptfile(app)
     first, second = kf.pipeline.mutators
