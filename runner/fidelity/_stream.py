@@ -110,26 +110,33 @@ _ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]", re.MULTILINE)
 
 
 def _check_alias_expansion(root: Node) -> None:
-    """Refuse a tree whose aliases expand it past 10x its written size (and 2,000,000 nodes)."""
+    """Refuse a tree whose aliases expand it past 10x its written size (and 2,000,000 nodes),
+    or make it contain itself (`a: &x [*x]`, which go-yaml refuses too): every walk of the
+    value would never end."""
     size: dict[int, int] = {}
     depth: dict[int, int] = {}
+    on_path: set[int] = set()  # the nodes whose children are being sized: a cycle meets one
     distinct = 0
-    stack: list[tuple[Node, bool]] = [(root, False)]
-    while stack:  # post-order over distinct nodes: a node's size after its children's
-        node, children_done = stack.pop()
-        if id(node) in size:
+    # Post-order over distinct nodes, each with an iterator over its children.
+    stack: list[tuple[Node, Iterator[Node]]] = [(root, _children(root))]
+    on_path.add(id(root))
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is not None:
+            if id(child) in on_path:
+                raise yaml.composer.ComposerError(
+                    None, None, "an anchor's value contains its own alias", child.start_mark
+                )
+            if id(child) not in size:
+                on_path.add(id(child))
+                stack.append((child, _children(child)))
             continue
-        children: list[Node] = []
-        if isinstance(node, MappingNode):
-            children = [n for pair in node.value for n in pair]
-        elif isinstance(node, SequenceNode):
-            children = list(node.value)
-        if not children_done:
-            stack.append((node, True))
-            stack.extend((c, False) for c in children if id(c) not in size)
-            continue
+        stack.pop()
+        on_path.discard(id(node))
         distinct += 1
-        total = 1 + sum(size[id(c)] for c in children)
+        kids = list(_children(node))
+        total = 1 + sum(size[id(c)] for c in kids)
         limit = max(_MAX_EXPANDED_NODES, _MAX_EXPANSION_RATIO * distinct)
         if total > limit:
             raise yaml.composer.ComposerError(
@@ -139,7 +146,7 @@ def _check_alias_expansion(root: Node) -> None:
                 node.start_mark,
             )
         size[id(node)] = total
-        levels = 1 + max((depth[id(c)] for c in children), default=0)
+        levels = 1 + max((depth[id(c)] for c in kids), default=0)
         if levels > _MAX_EXPANDED_DEPTH:
             raise yaml.composer.ComposerError(
                 None,
@@ -148,6 +155,14 @@ def _check_alias_expansion(root: Node) -> None:
                 node.start_mark,
             )
         depth[id(node)] = levels
+
+
+def _children(node: Node) -> Iterator[Node]:
+    if isinstance(node, MappingNode):
+        return (n for pair in node.value for n in pair)
+    if isinstance(node, SequenceNode):
+        return iter(node.value)
+    return iter(())
 
 
 def compose_only(text: str) -> Node | None:

@@ -37,6 +37,11 @@ def _laughs(indent: str) -> str:
     return "".join(f"{indent}{line}\n" for line in lines)
 
 
+# An anchor whose value holds its own alias: a value that contains itself (go-yaml refuses it).
+SELF_ITEM = (
+    "- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: self}\n  data: &a\n    k: [*a]\n"
+)
+
 BOMB_ITEM = "- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: bomb}\n  data:\n" + _laughs(
     "    "
 )
@@ -219,6 +224,13 @@ CASES = [
         _files(),
         output=f"{RLIST}items:\n{BOMB_ITEM}".encode(),
     ),
+    Case(
+        "output with a recursive alias",
+        EVAL_FN,
+        ("fn", "contains its own alias"),
+        _files(),
+        output=f"{RLIST}items:\n{SELF_ITEM}".encode(),
+    ),
     # The package.
     Case(
         "package file not YAML",
@@ -273,7 +285,25 @@ CASES = [
         ("bomb.yaml", "alias"),
         _files(**{"bomb.yaml": CONFIG_MAP.replace("cm", "bomb") + "data:\n" + _laughs("  ")}),
     ),
+    Case(
+        "package file with a recursive alias",
+        EVAL_SN,
+        ("self.yaml:5:7", "contains its own alias"),
+        _files(**{"self.yaml": CONFIG_MAP.replace("cm", "self") + "data: &a\n  k: *a\n"}),
+    ),
+    Case(
+        "Kptfile with a recursive alias",
+        EVAL_SN,
+        ("Kptfile", "contains its own alias"),
+        _files(Kptfile=KPTFILE + "info: &i\n  description: [*i]\n"),
+    ),
     # stdin.
+    Case(
+        "run stdin with a recursive alias",
+        ("run", "dist/functions/set-namespace.rust.wasm"),
+        ("stdin", "contains its own alias"),
+        stdin=f"{RLIST}items:\n{SELF_ITEM}",
+    ),
     Case(
         "exec stdin alias bomb",
         ("exec", "dist/functions/set-namespace.rust.wasm"),
