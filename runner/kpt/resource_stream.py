@@ -38,7 +38,7 @@ def read_items(text: str, source: str) -> list[Item]:
         parsed = textio.parse_resource_list(text, source)
         return [
             Item(value, doc)
-            for value, doc in zip(parsed.value["items"], parsed.item_sources, strict=True)
+            for value, doc in zip(parsed.value["items"], parsed.item_sources(), strict=True)
         ]
     return stream_items(text, source)[0]
 
