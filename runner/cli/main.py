@@ -46,8 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if sys.stdout is None:
         sys.stdout = _ClosedStdout()
     script = os.path.basename(sys.argv[0]) if argv is None else ""
-    parser = build_parser(script if script in ("krm", "krm-wasm") else "python -m runner")
     given, function_args = _split_function_args(list(sys.argv[1:] if argv is None else argv))
+    prog = script if script in ("krm", "krm-wasm") else "python -m runner"
+    parser = build_parser(prog, given[0] if given else None)
     args = parser.parse_args(given)
     if args.command == "fn":  # `fn eval` is `eval`
         args.command = args.fn_command
