@@ -36,7 +36,9 @@ def main(args: argparse.Namespace) -> int:
     package = read_package(root, include_meta=True, include_subpackages=True, strict_krm=True)
     items = [
         Item(
-            without_runner_annotations(r.value, keep=ann.POSITION, original=r.document.value),
+            without_runner_annotations(
+                r.value, keep=ann.POSITION, original=r.document.original_value
+            ),
             r.document,
         )
         for r in package.resources

@@ -260,7 +260,7 @@ def plan_writes(
         file_entries = sorted(entries.get(relpath, []), key=lambda e: (e.position, e.group, e.seq))
         texts = [e.text for e in file_entries]
         if existing is not None:
-            originally_had = any(d.value is not None for d in existing.documents)
+            originally_had = any(d.original_value is not None for d in existing.documents)
             if texts == [d.text for d in existing.documents]:
                 plan[relpath] = existing.text
                 continue

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from runner.fidelity import copy_value
-
 __all__ = [
     "ID",
     "INDEX",
@@ -39,20 +37,24 @@ def without_runner_annotations(
     keep: Iterable[str] = (),
     original: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A copy of ``value`` without the runner's annotations (``internal.config.kubernetes.io/*``,
-    legacy path/index/id), except those in ``keep``.
+    """``value`` without the runner's annotations (``internal.config.kubernetes.io/*``, legacy
+    path/index/id), except those in ``keep``.
 
-    An ``annotations`` map (or ``metadata`` map) left empty is removed unless the ``original``
-    document had that key, so an untouched resource compares equal to its original (kyaml's
-    ClearEmptyAnnotations always removes them).
+    New maps along ``metadata.annotations``; the rest is shared with ``value`` (every caller
+    only reads the result: writes it out or gives it to a function as JSON; a deep copy was 24 ms
+    per 1,000 resources of a render). An ``annotations`` map (or ``metadata`` map) left empty is
+    removed unless the ``original`` document had that key, so an untouched resource compares
+    equal to its original (kyaml's ClearEmptyAnnotations always removes them).
     """
-    result: dict[str, Any] = copy_value(dict(value))
+    result: dict[str, Any] = dict(value)
     metadata = result.get("metadata")
     if not isinstance(metadata, dict):
         return result
     annotations = metadata.get("annotations")
     if not isinstance(annotations, dict):
         return result
+    metadata = result["metadata"] = dict(metadata)
+    annotations = metadata["annotations"] = dict(annotations)
     keep_set = set(keep)
     for key in list(annotations):
         if key not in keep_set and (key.startswith(_INTERNAL_PREFIX) or key in _LEGACY):
