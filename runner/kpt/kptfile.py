@@ -235,7 +235,7 @@ def read_config_file(path: Path, name: str) -> dict[str, Any]:
     if missing := missing_krm_field(value):
         raise ValueError(f"functionConfig {name!r}: resource must have `{missing}`")
     assert isinstance(value, dict)
-    return value
+    return textio.config_as_written(value, docs[0])
 
 
 def config_map_function_config(data: Mapping[str, str]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from runner.kpt.package import KPTFILE, Package, Resource
 from runner.kpt.paths import inside_package
 from runner.kpt.steps import StepCache, kptfile_step
 from runner.krm import annotations as ann
+from runner.krm import text as textio
 from runner.krm.annotations import without_runner_annotations
 from runner.krm.resource import annotation_is_true, annotations_of
 from runner.pipeline.report import Reporter
@@ -210,6 +211,7 @@ def _refreshed(step: Step, config_path: str | None, items: list[Item]) -> Step:
     for item in items:
         if annotations_of(item.value).get(ann.PATH) == wanted:
             config = without_runner_annotations(item.value, original=item.value)
+            config = textio.config_as_written(config, item.source)
             return dataclasses.replace(step, config=config)
     return step
 

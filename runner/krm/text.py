@@ -26,6 +26,7 @@ __all__ = [
     "ParsedResourceList",
     "Style",
     "YamlStream",
+    "config_as_written",
     "copy_value",
     "edit",
     "join",
@@ -198,3 +199,41 @@ def render_resource_list(parsed: ParsedResourceList, value: dict[str, Any], fmt:
         for doc in parsed.yaml_stream.documents
     ]
     return "".join(texts) + parsed.yaml_stream.trailer
+
+
+def config_as_written(
+    value: dict[str, Any], doc: Document | None, path: Sequence[str] = ()
+) -> dict[str, Any]:
+    """A ConfigMap functionConfig with its ``data`` values as written: ``1.10``, not 1.1.
+
+    kpt hands a function the config's YAML text, and a function reads a ConfigMap's data as
+    ``map[string]string`` (so ``tag: 1.10`` is "1.10"); a JSON function would get the number.
+    ``doc`` holds the config at ``path``; a value that no longer matches it is left as it is.
+    """
+    data = value.get("data")
+    if (
+        doc is None
+        or value.get("kind") != "ConfigMap"
+        or not isinstance(data, dict)
+        or all(isinstance(item, str | dict | list) or item is None for item in data.values())
+    ):
+        return value
+    original: Any = doc.original_value
+    for key in (*path, "data"):
+        original = original.get(key) if isinstance(original, dict) else None
+    if not fidelity.same_value(original, data):
+        return value  # changed since it was read (a function rewrote it): its text is not it
+    texts = written_texts(doc, (*path, "data"))
+    if not isinstance(texts, dict):
+        return value
+    written = {
+        key: texts[key]
+        if isinstance(key, str) and isinstance(texts.get(key), str) and _typed_scalar(item)
+        else item
+        for key, item in data.items()
+    }
+    return {**value, "data": written}
+
+
+def _typed_scalar(value: Any) -> bool:
+    return isinstance(value, bool | int | float)

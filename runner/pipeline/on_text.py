@@ -58,6 +58,8 @@ def run_on_resource_list(
 ) -> TextRun:
     """Run ``steps`` (a step without config gets the ResourceList's functionConfig)."""
     config = parsed.value.get("functionConfig")
+    if isinstance(config, dict):
+        config = textio.config_as_written(config, parsed.yaml_document, ("functionConfig",))
     steps = [s if s.config is not None else dataclasses.replace(s, config=config) for s in steps]
     # The pipeline holds the items from here: the input's list is let go after the first step
     # (its key stays, in its place, for the output's key order).

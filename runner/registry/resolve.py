@@ -32,7 +32,6 @@ from runner.registry.store import Store
 __all__ = ["resolve_function", "wasi_build_hint"]
 
 
-
 def wasi_build_hint(name: str, fn_paths: Sequence[Path] = ()) -> str:
     """Where a WASI build of ``name`` is, for the kpt-alpha refusal (empty if none is known)."""
     known = sorted(

@@ -55,9 +55,7 @@ def test_name_prefix_prepends_the_prefix(
 
 
 @pytest.mark.parametrize("example", [POC_JSON, POC_YAML], ids=["json", "yaml"])
-def test_mixed_pipeline_go_rust_python(
-    cli: Cli, functions: dict[str, Path], example: Path
-) -> None:
+def test_mixed_pipeline_go_rust_python(cli: Cli, functions: dict[str, Path], example: Path) -> None:
     done = cli(
         "run",
         functions["set-namespace@go"],
@@ -213,3 +211,65 @@ def test_first_use_says_it_compiles_and_the_second_does_not(
     assert "compiling name-prefix.rust.wasm (once: the result is cached)" in first.stderr
     assert "compiling" not in second.stderr
     assert first.stdout == second.stdout
+
+
+CONFIG_AS_WRITTEN = """\
+apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- {apiVersion: v1, kind: ConfigMap, metadata: {name: cm}}
+functionConfig:
+  apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: fn}
+  data:
+    version: 1.10
+    mask: 0x1F
+    quoted: "2.50"
+"""
+
+
+def test_a_configmap_config_reaches_a_json_function_as_written(
+    cli: Cli, functions: dict[str, Path], tmp_path: Path
+) -> None:
+    # kpt gives the function the config's text: `1.10` is the string "1.10" to a function that
+    # reads ConfigMap data (map[string]string), not the number 1.1 JSON would carry.
+    source = tmp_path / "rl.yaml"
+    source.write_text(CONFIG_AS_WRITTEN)
+    done = cli("run", functions["set-annotations@rust"], "--input", source)
+    assert done.returncode == 0, done.stderr
+    (item,) = _items(done.stdout)
+    assert item["metadata"]["annotations"] == {"version": "1.10", "mask": "0x1F", "quoted": "2.50"}
+    assert "    version: 1.10\n" in done.stdout  # the functionConfig itself is as it was
+
+
+SETTER = """\
+apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: app}
+  spec:
+    containers:
+    - name: app
+      image: app:old # kpt-set: app:${tag}
+functionConfig:
+  apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: setters}
+  data:
+    tag: 1.10
+"""
+
+
+@pytest.mark.parametrize("function", ["apply-setters@kpt", "apply-setters@go", "apply-setters@py"])
+def test_a_setter_value_is_its_text_as_in_kpt(
+    cli: Cli, functions: dict[str, Path], function: str, tmp_path: Path
+) -> None:
+    # kpt's own apply-setters gets `tag: 1.10` as YAML and sets app:1.10 (it was app:1.1 here).
+    source = tmp_path / "rl.yaml"
+    source.write_text(SETTER)
+    done = cli("run", functions[function], "--input", source)
+    assert done.returncode == 0, done.stderr
+    assert "      image: app:1.10 # kpt-set: app:${tag}\n" in done.stdout, done.stdout
