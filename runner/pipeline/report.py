@@ -92,18 +92,9 @@ def _stderr_lines(outcome: StepOutcome) -> list[str]:
     stderr does not say it (a trap or a limit: there is no container log to point at)."""
     text = outcome.execution.stderr.decode("utf-8", "replace") if outcome.execution else ""
     lines = [line.strip() for line in text.strip("\n").split("\n")] if text.strip() else []
-    if outcome.error and not _is_exit_only(outcome) and outcome.error not in text:
+    if outcome.error and not outcome.error_is_exit and outcome.error not in text:
         lines.append(outcome.error)
     return lines
-
-
-def _is_exit_only(outcome: StepOutcome) -> bool:
-    """An error that only repeats what the exit code and results already say."""
-    label = outcome.step.label
-    return outcome.error in (
-        f"{label}: exited with code {outcome.exit_code}",
-        f"{label}: reported an error result",
-    )
 
 
 def format_results(results: Sequence[dict[str, Any]]) -> list[str]:

@@ -70,6 +70,9 @@ class StepOutcome:
     execution: Execution | None
     results: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    # The error only repeats what the exit code and the results already show (no reason of the
+    # runner's own to add to the function's stderr).
+    error_is_exit: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -226,6 +229,7 @@ def run_step(
     except InputError as error:
         if execution.exit_code:
             outcome.error = f"{step.label}: exited with code {execution.exit_code}"
+            outcome.error_is_exit = True
         else:
             outcome.error = str(error)
         return items, outcome
@@ -233,9 +237,11 @@ def run_step(
     has_error = any(r.get("severity") == "error" for r in outcome.results)
     if execution.exit_code != 0:
         outcome.error = f"{step.label}: exited with code {execution.exit_code}"
+        outcome.error_is_exit = True
         return items, outcome
     if has_error:
         outcome.error = f"{step.label}: reported an error result"
+        outcome.error_is_exit = True
         return items, outcome
     if step.is_validator:
         return items, outcome  # validators see a copy and cannot change anything
