@@ -224,6 +224,9 @@ def _parse_yaml_stream(text: str, source: str) -> YamlStream:
             prev_first = pieces[n - 1][0]
             chunk = "".join(lines[prev_first:end])
             first = prev_first
+        if _is_bare_marker(chunk):  # `---` alone: nothing to compose (a loader each is 7 µs)
+            docs.append(Document(chunk, None, len(docs), first + 1, None))
+            continue
         bom = chunk.startswith("\ufeff")
         try:
             node, value = compose_text(chunk[1:] if bom else chunk)
@@ -232,6 +235,10 @@ def _parse_yaml_stream(text: str, source: str) -> YamlStream:
         docs.append(Document(chunk, value, len(docs), first + 1, node))
     newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     return YamlStream(docs, trailer, newline)
+
+
+def _is_bare_marker(chunk: str) -> bool:
+    return chunk in ("---\n", "---\r\n", "---")
 
 
 def _located(err: yaml.YAMLError, source: str, index: int, first: int) -> YamlSyntaxError:
