@@ -162,9 +162,24 @@ def _construct_timestamp_as_str(loader: yaml.SafeLoader, node: Node) -> Any:
     return loader.construct_scalar(node)  # type: ignore[arg-type]
 
 
+def _construct_bool(loader: yaml.SafeLoader, node: Node) -> Any:
+    assert isinstance(node, ScalarNode)
+    return _BOOLS.get(node.value.lower(), node.value)  # `!!bool maybe`: its text, as !!int x
+
+
+# YAML 1.1's collection and binary types are not go-yaml v3's: it reads a `!!set` as the
+# mapping it is written as, `!!omap`/`!!pairs` as the sequence, `!!binary` as the scalar's
+# text. PyYAML's own give a set, tuples and bytes, which no JSON or diff of ours can hold.
+def _construct_as_written(loader: yaml.SafeLoader, node: Node) -> Any:
+    return _construct_unknown(loader, "", node)
+
+
 FidelityLoader.add_constructor(_INT, _construct_number)
 FidelityLoader.add_constructor(_FLOAT, _construct_number)
+FidelityLoader.add_constructor(_BOOL, _construct_bool)
 FidelityLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_str)
+for _yaml11_tag in ("binary", "set", "omap", "pairs"):
+    FidelityLoader.add_constructor(f"tag:yaml.org,2002:{_yaml11_tag}", _construct_as_written)
 FidelityLoader.add_multi_constructor("", _construct_unknown)
 
 

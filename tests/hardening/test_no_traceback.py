@@ -297,6 +297,26 @@ CASES = [
         ("Kptfile", "contains its own alias"),
         _files(Kptfile=KPTFILE + "info: &i\n  description: [*i]\n"),
     ),
+    Case(
+        # go-yaml reads YAML 1.1's !!binary, !!set and !!omap as written (text, map, sequence);
+        # PyYAML's bytes and set reached the JSON encoder and a traceback.
+        "package file with YAML 1.1 tags",
+        EVAL_SN,
+        ("[PASS]",),
+        _files(
+            **{
+                "tags.yaml": CONFIG_MAP.replace("cm", "tags")
+                + "data: {b: !!binary aGk=, s: !!set {x, y}, o: !!omap [k: v], t: !!bool maybe}\n"
+            }
+        ),
+        exit_code=0,
+    ),
+    Case(
+        "package file with .nan for a JSON function",
+        EVAL_SN,
+        ("InputError", "ConfigMap/nan: field data.a: .nan", "JSON has no NaN"),
+        _files(**{"nan.yaml": CONFIG_MAP.replace("cm", "nan") + "data: {a: .nan, b: 1e400}\n"}),
+    ),
     # stdin.
     Case(
         "run stdin with a recursive alias",
