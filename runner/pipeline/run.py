@@ -10,6 +10,7 @@ that is not a ResourceList, or reports an error result; the pipeline stops there
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from runner.errors import InputError
 from runner.krm import annotations as ann
 from runner.krm import text as textio
+from runner.krm.resource import describe
 from runner.krm.resourcelist import check_resource_list, new_resource_list
 from runner.pipeline.selectors import Selector, select
 from runner.wasm.engine import Engine, LoadedFunction
@@ -150,7 +152,10 @@ def _encode(step: Step, items: Sequence[Item]) -> bytes:
         # encoder's check for cycles is 1 ms per 1,000 resources per step. Compact: 5 % less
         # for the function to read.
         rlist = new_resource_list(values, step.config)
-        return _JSON.encode(rlist).encode()
+        try:
+            return _JSON.encode(rlist).encode()
+        except ValueError:  # NaN or infinity: JSON has neither (json would write `NaN`)
+            raise InputError(_not_json(step, values)) from None
     sources = [
         textio.edit(item.source, item.value) if item.source else textio.render(item.value)
         for item in items
@@ -158,7 +163,31 @@ def _encode(step: Step, items: Sequence[Item]) -> bytes:
     return textio.resource_list_text(sources, step.config).encode()
 
 
-_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
+_JSON = json.JSONEncoder(
+    ensure_ascii=False, check_circular=False, separators=(",", ":"), allow_nan=False
+)
+
+
+def _not_json(step: Step, values: Sequence[dict[str, Any]]) -> str:
+    """Which value a JSON function cannot be given, and where (`.nan`, `.inf`, `1e400`)."""
+    sources: list[tuple[str, Any]] = [(describe(v), v) for v in values]
+    sources.append(("functionConfig", step.config))
+    for where, root in sources:
+        stack: list[tuple[str, Any]] = [("", root)]
+        while stack:
+            path, value = stack.pop()
+            if isinstance(value, float) and not math.isfinite(value):
+                written = ".nan" if math.isnan(value) else ("-.inf" if value < 0 else ".inf")
+                return (
+                    f"{step.label}: {where}: field {path[1:]}: {written} cannot be given to a "
+                    "function that reads JSON (JSON has no NaN or infinity); quote it to give "
+                    "it as a string"
+                )
+            if isinstance(value, dict):  # reversed: the first in the text is looked at first
+                stack.extend(reversed([(f"{path}.{k}", v) for k, v in value.items()]))
+            elif isinstance(value, list):
+                stack.extend(reversed([(f"{path}[{i}]", v) for i, v in enumerate(value)]))
+    return f"{step.label}: a value cannot be written as JSON"
 
 
 def _decode(step: Step, execution: Execution) -> dict[str, Any]:
