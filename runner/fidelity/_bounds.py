@@ -28,6 +28,7 @@ __all__ = [
     "check_unique_keys",
     "check_yaml_nesting",
     "load_json",
+    "refuse_constant",
     "unique_pairs",
 ]
 
@@ -155,4 +156,9 @@ def load_json(text: str, decoder: json.JSONDecoder | None = None) -> Any:
         return (decoder or _DECODER).decode(text)
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=unique_pairs)
+def refuse_constant(name: str) -> Any:
+    """A parse_constant: Python's json takes `NaN` and `Infinity`, which JSON does not have."""
+    raise ValueError(f"{name} is not a JSON value (JSON has no NaN or infinity)")
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=unique_pairs, parse_constant=refuse_constant)

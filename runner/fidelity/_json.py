@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ._bounds import load_json, unique_pairs
+from ._bounds import load_json, refuse_constant, unique_pairs
 from ._schema import canonical_key, same_value
 
 __all__ = [
@@ -40,7 +40,9 @@ class JsonResourceList:
     compact: bool
 
 
-_DECODER = json.JSONDecoder(parse_float=JsonNumber, object_pairs_hook=unique_pairs)
+_DECODER = json.JSONDecoder(
+    parse_float=JsonNumber, object_pairs_hook=unique_pairs, parse_constant=refuse_constant
+)
 _WS = re.compile(r"[ \t\r\n]*")
 
 

@@ -154,7 +154,7 @@ def _encode(step: Step, items: Sequence[Item]) -> bytes:
         rlist = new_resource_list(values, step.config)
         try:
             return _JSON.encode(rlist).encode()
-        except ValueError:  # NaN or infinity: JSON has neither (json would write `NaN`)
+        except ValueError:  # NaN or infinity (JSON has neither), or half a UTF-16 pair
             raise InputError(_not_json(step, values)) from None
     sources = [
         textio.edit(item.source, item.value) if item.source else textio.render(item.value)
@@ -182,6 +182,11 @@ def _not_json(step: Step, values: Sequence[dict[str, Any]]) -> str:
                     f"{step.label}: {where}: field {path[1:]}: {written} cannot be given to a "
                     "function that reads JSON (JSON has no NaN or infinity); quote it to give "
                     "it as a string"
+                )
+            if isinstance(value, str) and any("\ud800" <= c <= "\udfff" for c in value):
+                return (
+                    f"{step.label}: {where}: field {path[1:]}: a string holds a lone UTF-16 "
+                    "surrogate (a JSON \\u escape of half a character), which is not text"
                 )
             if isinstance(value, dict):  # reversed: the first in the text is looked at first
                 stack.extend(reversed([(f"{path}.{k}", v) for k, v in value.items()]))

@@ -231,6 +231,23 @@ CASES = [
         _files(),
         output=f"{RLIST}items:\n{SELF_ITEM}".encode(),
     ),
+    Case(
+        # Python's json reads `"\ud800"`; the next function's JSON cannot hold it as UTF-8.
+        "output with half a UTF-16 pair, then a JSON function",
+        ("run", "{fn}", "dist/functions/set-namespace.rust.wasm"),
+        ("fn", "surrogate"),
+        _files(),
+        output=b'{"kind":"ResourceList","items":[{"apiVersion":"v1","kind":"ConfigMap",'
+        b'"metadata":{"name":"cm"},"data":{"a":"\\ud800"}}]}',
+    ),
+    Case(
+        "output with NaN",
+        EVAL_FN,
+        ("fn", "NaN is not a JSON value"),
+        _files(),
+        output=b'{"kind":"ResourceList","items":[{"apiVersion":"v1","kind":"ConfigMap",'
+        b'"metadata":{"name":"cm"},"data":{"a":NaN}}]}',
+    ),
     # The package.
     Case(
         "package file not YAML",
@@ -335,6 +352,12 @@ CASES = [
         ("eval", "-", "--image", "set-namespace", "--", "namespace=x"),
         ("stdin", "alias"),
         stdin=f"{RLIST}items:\n{BOMB_ITEM}",
+    ),
+    Case(
+        "stdin JSON with Infinity",
+        ("run", "dist/functions/set-namespace.rust.wasm"),
+        ("stdin", "Infinity is not a JSON value"),
+        stdin='{"kind": "ResourceList", "items": [], "x": Infinity}',
     ),
     Case("stdin not YAML", ("eval", "-", "--image", "set-namespace"), ("stdin",), stdin="a: [\n"),
     Case(
