@@ -53,7 +53,7 @@ def _go_int(text: str) -> int | None:
     """strconv.ParseInt(text, 0, 64) / ParseUint: base prefixes, and a leading 0 means octal."""
     s = text.replace("_", "")
     sign = 1
-    if s[:1] in "+-":
+    if s[:1] in ("+", "-"):  # not `in "+-"`: the empty string is in every string
         sign = -1 if s[0] == "-" else 1
         s = s[1:]
     if not s:
@@ -145,8 +145,8 @@ assert None not in _IMPLICIT and not FidelityLoader.yaml_path_resolvers  # what 
 
 
 def _construct_number(loader: yaml.SafeLoader, node: Node) -> Any:
-    assert isinstance(node, ScalarNode)
-    return _number(node.value)
+    # construct_scalar refuses a collection tagged so (`!!int [1]`), naming where it is.
+    return _number(loader.construct_scalar(node))  # type: ignore[arg-type]
 
 
 def _construct_unknown(loader: yaml.SafeLoader, suffix: str, node: Node) -> Any:
@@ -163,8 +163,8 @@ def _construct_timestamp_as_str(loader: yaml.SafeLoader, node: Node) -> Any:
 
 
 def _construct_bool(loader: yaml.SafeLoader, node: Node) -> Any:
-    assert isinstance(node, ScalarNode)
-    return _BOOLS.get(node.value.lower(), node.value)  # `!!bool maybe`: its text, as !!int x
+    text = loader.construct_scalar(node)  # type: ignore[arg-type]
+    return _BOOLS.get(text.lower(), text)  # `!!bool maybe`: its text, as `!!int x` is
 
 
 # YAML 1.1's collection and binary types are not go-yaml v3's: it reads a `!!set` as the
