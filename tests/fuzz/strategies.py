@@ -96,9 +96,19 @@ def krm_documents(draw: st.DrawFn) -> dict[str, Any]:
     return document
 
 
+# Pieces of YAML that random characters seldom spell: tags (YAML 1.1's among them), anchors and
+# aliases, merge keys, special floats. Joined at random they make `a: &x [*x]`, `!!int [1]`.
+_FRAGMENTS = [
+    "a: ", "b: ", "? ", "- ", "<<: ", "\n", "\n  ", "\n- ", "[", "]", "{", "}", ", ",
+    "&x ", "*x", "&y ", "*y", "!!binary ", "!!set ", "!!omap ", "!!pairs ", "!!int ",
+    "!!float ", "!!bool ", "!!null ", "!!str ", "!!timestamp ", "!!map ", "!!seq ", "!!merge ",
+    "!x ", "1", "0x1F", ".nan", "-.inf", "1e400", "aGk=", "maybe", "2001-12-14", "~", "'q'",
+    '"\\ud800"', "---\n", "# c\n",
+]  # fmt: skip
 yaml_text = st.one_of(
     st.text(alphabet=st.sampled_from(list(":-?[]{},&*!|>'\"%@`#\n \t.aZ0~\\")), max_size=200),
     st.text(max_size=200),
+    st.lists(st.sampled_from(_FRAGMENTS), max_size=30).map("".join),
 )
 raw_bytes = st.binary(max_size=300)
 

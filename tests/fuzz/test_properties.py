@@ -89,12 +89,23 @@ def test_a_package_is_written_back_unchanged(
             _round_trip(root)
 
 
+def _json_like(value: Any) -> bool:
+    """Only what JSON holds (and a function can be given): no bytes, sets or tuples."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) for k in value) and all(map(_json_like, value.values()))
+    if isinstance(value, list):
+        return all(map(_json_like, value))
+    return value is None or isinstance(value, str | int | float)
+
+
 def _reads_or_refuses(data: str | bytes) -> None:
     for root in _package({"x.yaml": data}):
         try:
-            read_package(root)
+            package = read_package(root)
         except RunnerError:
             return
+        for resource in package.resources:
+            assert _json_like(resource.value), resource.value
         _round_trip(root)  # what was read is written back byte for byte
 
 
