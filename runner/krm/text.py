@@ -105,7 +105,7 @@ def load_value(text: str, source: str) -> Any:
     if detect_format(text) == "json":
         try:
             return fidelity.load_json(text)
-        except json.JSONDecodeError as error:
+        except ValueError as error:  # the syntax (with its line), a duplicate key, NaN
             raise ValueError(f"{source}: not valid JSON: {error}") from None
     return fidelity.load_yaml_document(text, source)
 

@@ -241,9 +241,16 @@ CASES = [
         b'"metadata":{"name":"cm"},"data":{"a":"\\ud800"}}]}',
     ),
     Case(
+        "JSON output with a duplicate key",
+        EVAL_FN,
+        ("fn.wasm output: not valid JSON: duplicate key \"a\"",),
+        _files(),
+        output=b'{"kind":"ResourceList","items":[],"a":1,"a":2}',
+    ),
+    Case(
         "output with NaN",
         EVAL_FN,
-        ("fn", "NaN is not a JSON value"),
+        ("output: not valid JSON: NaN is not a JSON value",),
         _files(),
         output=b'{"kind":"ResourceList","items":[{"apiVersion":"v1","kind":"ConfigMap",'
         b'"metadata":{"name":"cm"},"data":{"a":NaN}}]}',
@@ -327,6 +334,12 @@ CASES = [
             }
         ),
         exit_code=0,
+    ),
+    Case(
+        "package file with a collection tagged as a scalar",
+        EVAL_SN,
+        ("c.yaml:5:11", "expected a scalar node, but found sequence"),
+        _files(**{"c.yaml": CONFIG_MAP.replace("cm", "c") + "data: {a: !!int [1]}\n"}),
     ),
     Case(
         "package file with .nan for a JSON function",
