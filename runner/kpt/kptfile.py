@@ -264,6 +264,9 @@ class _Written:
     def under(self, path: _Path) -> _TextOf:
         return lambda key: self._text((*path, key))
 
+    def at(self, path: _Path) -> Callable[[], str | None]:
+        return lambda: self._text(path)
+
     def _text(self, path: _Path) -> str | None:
         if self._texts is None:
             self._texts = textio.written_texts(self._doc)
@@ -291,9 +294,17 @@ def _no_unknown(value: Mapping[str, Any], known: set[str], where: str, fail: _Fa
             raise fail(at, f"unknown field (known: {', '.join(sorted(known))})")
 
 
-def _string(value: Any, where: str, fail: _Fail) -> str | None:
+def _string(
+    value: Any, where: str, fail: _Fail, written: Callable[[], str | None] | None = None
+) -> str | None:
+    """A string field; a number or boolean there is its text as written (`tag: 1.10` is
+    "1.10"), as go-yaml sets a Go string field."""
     if value is None or value == "":
         return None
+    if isinstance(value, bool | int | float) and written is not None:
+        text = written()
+        if text is not None:
+            return text
     if not isinstance(value, str):
         raise fail(where, f"must be a string, got {type(value).__name__}")
     return value
@@ -317,16 +328,20 @@ def _function(entry: Any, where: str, fail: _Fail, written: _Written, path: _Pat
     if not isinstance(entry, Mapping):
         raise fail(where, "must be a mapping")
     _no_unknown(entry, _FUNCTION_FIELDS, where, fail)
-    image = _string(entry.get("image"), f"{where}.image", fail)
-    exec_ = _string(entry.get("exec"), f"{where}.exec", fail)
+
+    def string(key: str) -> str | None:
+        return _string(entry.get(key), f"{where}.{key}", fail, written.at((*path, key)))
+
+    image = string("image")
+    exec_ = string("exec")
     if (image is None) == (exec_ is None):
         raise fail(where, "needs exactly one of image or exec")
     if image is not None:
         _check_image(image, f"{where}.image", fail)
-    tag = _string(entry.get("tag"), f"{where}.tag", fail)
+    tag = string("tag")
     if tag is not None and image is None:
         raise fail(f"{where}.tag", "needs an image (a tag chooses the image's version)")
-    config_path = _string(entry.get("configPath"), f"{where}.configPath", fail)
+    config_path = string("configPath")
     raw_map = entry.get("configMap")
     if config_path is not None and raw_map:
         raise fail(where, "may have at most one of configPath or configMap")
@@ -341,7 +356,7 @@ def _function(entry: Any, where: str, fail: _Fail, written: _Written, path: _Pat
         config_map=_config_map(
             raw_map, f"{where}.configMap", fail, written.under((*path, "configMap"))
         ),
-        name=_string(entry.get("name"), f"{where}.name", fail),
+        name=string("name"),
         selectors=_selectors(
             entry.get("selectors"), f"{where}.selectors", fail, written, (*path, "selectors")
         ),
@@ -395,7 +410,8 @@ def _selectors(
                     raw, f"{at}.{key}", fail, written.under((*path, i, key))
                 )
             else:
-                kwargs[attribute] = _string(raw, f"{at}.{key}", fail) or ""
+                at_key = written.at((*path, i, key))
+                kwargs[attribute] = _string(raw, f"{at}.{key}", fail, at_key) or ""
         selectors.append(Selector(**kwargs))
     return tuple(selectors)
 

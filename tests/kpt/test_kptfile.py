@@ -64,6 +64,18 @@ def test_string_maps_hold_scalars_as_written(tmp_path: Path) -> None:
     assert function.exclude == (Selector(annotations={"n": "010"}),)
 
 
+def test_string_fields_hold_numbers_as_written(tmp_path: Path) -> None:
+    # kpt's Function.Tag and Selector.Name are Go strings: `tag: 1.10` is "1.10", not 1.1.
+    root = _kptfile(
+        tmp_path,
+        "pipeline:\n  mutators:\n  - image: a\n    tag: 1.10\n    name: 007\n"
+        "    selectors:\n    - name: 0x1F\n",
+    )
+    (function,) = read_kptfile(root).pipeline.mutators
+    assert (function.tag, function.name) == ("1.10", "007")
+    assert function.selectors == (Selector(name="0x1F"),)
+
+
 def test_function_configs(app: Path) -> None:
     kf = read_kptfile(app)
     first, second = kf.pipeline.mutators
