@@ -253,13 +253,12 @@ _TextOf = Callable[[str], str | None]  # a map's key -> its value's text as writ
 
 
 class _Written:
-    """The Kptfile's scalars as written, by path: kpt's string maps take `1.10` as "1.10"
-    (go-yaml sets a string field to the scalar's text). Read from the parse tree once, when a
-    string map first holds a value that is not a string."""
+    """The Kptfile's scalars as written, by path: kpt's string fields take `1.10` as "1.10"
+    (go-yaml sets a string field to the scalar's text). Looked up in the parse tree only for a
+    field that holds a value that is not a string."""
 
     def __init__(self, doc: textio.Document) -> None:
         self._doc = doc
-        self._texts: Any = None
 
     def under(self, path: _Path) -> _TextOf:
         return lambda key: self._text((*path, key))
@@ -268,15 +267,8 @@ class _Written:
         return lambda: self._text(path)
 
     def _text(self, path: _Path) -> str | None:
-        if self._texts is None:
-            self._texts = textio.written_texts(self._doc)
-        node = self._texts
-        for step in path:
-            if isinstance(step, int):
-                node = node[step] if isinstance(node, list) and step < len(node) else None
-            else:
-                node = node.get(step) if isinstance(node, dict) else None
-        return node if isinstance(node, str) else None
+        text = textio.written_texts(self._doc, path)
+        return text if isinstance(text, str) else None
 
 
 def _mapping(value: Any, where: str, fail: _Fail) -> Mapping[str, Any]:
