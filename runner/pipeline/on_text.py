@@ -61,12 +61,12 @@ def run_on_resource_list(
     if isinstance(config, dict):
         config = textio.config_as_written(config, parsed.yaml_document, ("functionConfig",))
     steps = [s if s.config is not None else dataclasses.replace(s, config=config) for s in steps]
-    # The pipeline holds the items from here: the input's list is let go after the first step
-    # (its key stays, in its place, for the output's key order).
     # Items' own texts only for a function that reads YAML (comments): the output is the
     # ResourceList's own text, edited.
     needs_texts = any(step.function.meta.input_format != "json" for step in steps)
     sources = parsed.item_sources() if needs_texts else [None] * len(parsed.value["items"])
+    # The pipeline holds the items from here: the input's list is let go after the first step
+    # (its key stays, in its place, for the output's key order).
     values, parsed.value["items"] = parsed.value["items"], []
     items = [Item(v, s) for v, s in zip(values, sources, strict=True)]
     del values, sources
