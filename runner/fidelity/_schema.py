@@ -168,8 +168,9 @@ def _construct_bool(loader: yaml.SafeLoader, node: Node) -> Any:
 
 
 # YAML 1.1's collection and binary types are not go-yaml v3's: it reads a `!!set` as the
-# mapping it is written as, `!!omap`/`!!pairs` as the sequence, `!!binary` as the scalar's
-# text. PyYAML's own give a set, tuples and bytes, which no JSON or diff of ours can hold.
+# mapping it is written as and `!!omap`/`!!pairs` as the sequence (checked with v3.0.4). It
+# decodes `!!binary` into its bytes; we keep the base64 text, which is text whatever the bytes
+# are. PyYAML's own give a set, tuples and bytes, which no JSON or diff of ours can hold.
 def _construct_as_written(loader: yaml.SafeLoader, node: Node) -> Any:
     return _construct_unknown(loader, "", node)
 
