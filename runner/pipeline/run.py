@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -172,27 +173,50 @@ def _not_json(step: Step, values: Sequence[dict[str, Any]]) -> str:
     """Which value a JSON function cannot be given, and where (`.nan`, `.inf`, `1e400`)."""
     sources: list[tuple[str, Any]] = [(describe(v), v) for v in values]
     sources.append(("functionConfig", step.config))
+    found = _first_field(sources, _not_json_value)
+    if found is None:
+        return f"{step.label}: a value cannot be written as JSON"
+    where, path, value = found
+    if isinstance(value, str):
+        return f"{step.label}: {where}: field {path}: {_SURROGATE}"
+    written = ".nan" if math.isnan(value) else ("-.inf" if value < 0 else ".inf")
+    return (
+        f"{step.label}: {where}: field {path}: {written} cannot be given to a function that "
+        "reads JSON (JSON has no NaN or infinity); quote it to give it as a string"
+    )
+
+
+_SURROGATE = (
+    "a string holds a lone UTF-16 surrogate (a \\u escape of half a character), which is not text"
+)
+# How a lone surrogate gets in: JSON's `\ud800` (libyaml refuses YAML's). A prefilter: a pair
+# and an escaped backslash before `ud800` match too, and the values then say.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _has_surrogate(value: Any) -> bool:
+    return isinstance(value, str) and any("\ud800" <= c <= "\udfff" for c in value)
+
+
+def _not_json_value(value: Any) -> bool:
+    return (isinstance(value, float) and not math.isfinite(value)) or _has_surrogate(value)
+
+
+def _first_field(
+    sources: Sequence[tuple[str, Any]], wanted: Callable[[Any], bool]
+) -> tuple[str, str, Any] | None:
+    """The first value ``wanted`` picks, in text order: (its source, its field path, it)."""
     for where, root in sources:
         stack: list[tuple[str, Any]] = [("", root)]
         while stack:
             path, value = stack.pop()
-            if isinstance(value, float) and not math.isfinite(value):
-                written = ".nan" if math.isnan(value) else ("-.inf" if value < 0 else ".inf")
-                return (
-                    f"{step.label}: {where}: field {path[1:]}: {written} cannot be given to a "
-                    "function that reads JSON (JSON has no NaN or infinity); quote it to give "
-                    "it as a string"
-                )
-            if isinstance(value, str) and any("\ud800" <= c <= "\udfff" for c in value):
-                return (
-                    f"{step.label}: {where}: field {path[1:]}: a string holds a lone UTF-16 "
-                    "surrogate (a JSON \\u escape of half a character), which is not text"
-                )
+            if wanted(value):
+                return where, path[1:], value
             if isinstance(value, dict):  # reversed: the first in the text is looked at first
                 stack.extend(reversed([(f"{path}.{k}", v) for k, v in value.items()]))
             elif isinstance(value, list):
                 stack.extend(reversed([(f"{path}[{i}]", v) for i, v in enumerate(value)]))
-    return f"{step.label}: a value cannot be written as JSON"
+    return None
 
 
 def _decode(step: Step, execution: Execution) -> dict[str, Any]:
@@ -206,7 +230,15 @@ def _decode(step: Step, execution: Execution) -> dict[str, Any]:
         value = textio.load_value(text, f"{step.label} output")
     except ValueError as error:
         raise InputError(str(error)) from None
-    return check_resource_list(value, f"{step.label} output")
+    rlist = check_resource_list(value, f"{step.label} output")
+    if _SURROGATE_ESCAPE.search(text):
+        # Written out, half a character is not UTF-8; caught here, the function that wrote it
+        # is named, also when it is the last step (nothing is written).
+        found = _first_field([(describe(v), v) for v in rlist["items"]], _has_surrogate)
+        if found is not None:
+            where, path, _ = found
+            raise InputError(f"{step.label} output: {where}: field {path}: {_SURROGATE}")
+    return rlist
 
 
 def _merge(

@@ -232,18 +232,29 @@ CASES = [
         output=f"{RLIST}items:\n{SELF_ITEM}".encode(),
     ),
     Case(
-        # Python's json reads `"\ud800"`; the next function's JSON cannot hold it as UTF-8.
+        # Python's json reads `"\ud800"`; neither the next function's JSON nor the output file
+        # can hold it as UTF-8. The function that wrote it is named, not the next one.
         "output with half a UTF-16 pair, then a JSON function",
         ("run", "{fn}", "dist/functions/set-namespace.rust.wasm"),
-        ("fn", "surrogate"),
+        ("fn.wasm output: ConfigMap/cm: field data.a: a string holds a lone UTF-16 surrogate",),
         _files(),
         output=b'{"kind":"ResourceList","items":[{"apiVersion":"v1","kind":"ConfigMap",'
         b'"metadata":{"name":"cm"},"data":{"a":"\\ud800"}}]}',
+        absent=("set-namespace.rust.wasm:",),
+    ),
+    Case(
+        # An escaped backslash before `ud800` and a whole pair are text; `\udc00` alone is not.
+        "output with half a UTF-16 pair, the last step",
+        EVAL_FN,
+        ("fn.wasm output: ConfigMap/cm: field data.b[0]: a string holds a lone UTF-16 surrogate",),
+        _files(),
+        output=b'{"kind":"ResourceList","items":[{"apiVersion":"v1","kind":"ConfigMap",'
+        b'"metadata":{"name":"cm"},"data":{"a":"\\\\ud800 \\ud83d\\ude00","b":["x\\udc00"]}}]}',
     ),
     Case(
         "JSON output with a duplicate key",
         EVAL_FN,
-        ("fn.wasm output: not valid JSON: duplicate key \"a\"",),
+        ('fn.wasm output: not valid JSON: duplicate key "a"',),
         _files(),
         output=b'{"kind":"ResourceList","items":[],"a":1,"a":2}',
     ),
