@@ -121,7 +121,6 @@ def run_reported(
         sandbox=sandbox,
         on_start=reporter.start,
         on_done=reporter.done,
-        prepare=reporter.see_input,
     )
     return items, outcomes, exit_code_of(outcomes)
 

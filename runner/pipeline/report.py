@@ -11,8 +11,7 @@ from typing import Any, TextIO
 import yaml
 
 from runner.errors import PackageError
-from runner.pipeline.run import Item, Step, StepOutcome
-from runner.pipeline.selectors import select
+from runner.pipeline.run import Step, StepOutcome
 
 __all__ = [
     "Reporter",
@@ -39,7 +38,6 @@ class Reporter:
         self._stream = stream
         self._quiet = quiet
         self._count_resources = count_resources  # kpt's DisplayResourceCount, on for eval
-        self._input_count = 0
 
     def _print(self, line: str) -> None:
         if not self._quiet:
@@ -48,14 +46,9 @@ class Reporter:
     def package(self, name: str) -> None:
         self._print(f'Package "{name}": ')
 
-    def see_input(self, step: Step, items: Sequence[Item]) -> Step:
-        """A ``prepare`` hook for run_pipeline: counts the resources the step will be given."""
-        chosen = select([item.value for item in items], step.selectors, step.exclude)
-        self._input_count = sum(1 for keep in chosen if keep)
-        return step
-
-    def start(self, step: Step) -> None:
-        count = f" on {self._input_count} resource(s)" if self._count_resources else ""
+    def start(self, step: Step, selected: int) -> None:
+        """run_pipeline's ``on_start``: ``selected`` resources are given to the step."""
+        count = f" on {selected} resource(s)" if self._count_resources else ""
         self._print(f'[RUNNING] "{step.label}"{count}')
 
     def done(self, outcome: StepOutcome) -> None:

@@ -32,6 +32,7 @@ __all__ = [
     "exit_code_of",
     "run_pipeline",
     "run_step",
+    "selected_indexes",
     "strip_added_ids",
 ]
 
@@ -242,7 +243,7 @@ def _decode(step: Step, execution: Execution) -> dict[str, Any]:
 
 
 def _merge(
-    all_items: list[Item], ids: list[str], selected: list[int], output: list[dict[str, Any]]
+    all_items: list[Item], ids: list[str], selected: Sequence[int], output: list[dict[str, Any]]
 ) -> list[Item]:
     """Put the function's output where its input items were (by id); new items go last.
 
@@ -267,6 +268,12 @@ def _merge(
     return merged + new
 
 
+def selected_indexes(step: Step, items: Sequence[Item]) -> list[int]:
+    """The indexes of the items the step's selectors and exclusions give its function."""
+    chosen = select([item.value for item in items], step.selectors, step.exclude)
+    return [index for index, keep in enumerate(chosen) if keep]
+
+
 def run_step(
     engine: Engine,
     step: Step,
@@ -274,10 +281,14 @@ def run_step(
     *,
     limits: Limits | None = None,
     sandbox: Sandbox | None = None,
+    selected: Sequence[int] | None = None,
 ) -> tuple[list[Item], StepOutcome]:
-    """Run one step; returns the new items (the old ones when it failed) and its outcome."""
-    chosen = select([item.value for item in items], step.selectors, step.exclude)
-    selected = [index for index, keep in enumerate(chosen) if keep]
+    """Run one step; returns the new items (the old ones when it failed) and its outcome.
+
+    ``selected``: the step's selected_indexes when the caller already has them.
+    """
+    if selected is None:
+        selected = selected_indexes(step, items)
     ids = _ensure_ids(items)
     selected_items = [items[index] for index in selected]
     execution = execute(
@@ -326,20 +337,24 @@ def run_pipeline(
     *,
     limits: Limits | None = None,
     sandbox: Sandbox | None = None,
-    on_start: Callable[[Step], object] = lambda step: None,
+    on_start: Callable[[Step, int], object] = lambda step, count: None,
     on_done: Callable[[StepOutcome], object] = lambda outcome: None,
     prepare: Callable[[Step, list[Item]], Step] = lambda step, items: step,
 ) -> tuple[list[Item], list[StepOutcome]]:
     """Run ``steps`` in order; stop at the first failure (its outcome is the last one).
 
     ``prepare`` may replace a step just before it runs, seeing the items as they are then
-    (render re-reads a configPath config from them, as kpt does).
+    (render re-reads a configPath config from them, as kpt does). ``on_start`` is told how many
+    items the step selected (eval prints it).
     """
     outcomes: list[StepOutcome] = []
     for step in steps:
         step = prepare(step, items)
-        on_start(step)
-        items, outcome = run_step(engine, step, items, limits=limits, sandbox=sandbox)
+        selected = selected_indexes(step, items)
+        on_start(step, len(selected))
+        items, outcome = run_step(
+            engine, step, items, limits=limits, sandbox=sandbox, selected=selected
+        )
         outcomes.append(outcome)
         on_done(outcome)
         if outcome.failed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ from runner.pipeline.report import (
     results_document,
     save_results,
 )
-from runner.pipeline.run import Item, Step, StepOutcome, run_step
+from runner.pipeline.run import Item, Step, StepOutcome, run_pipeline, run_step
+from runner.pipeline.selectors import Selector
 from runner.wasm.engine import Engine
 from runner.wasm.execute import Limits
 from tests import wat_modules
@@ -34,8 +36,12 @@ RESULTS = [
 
 
 @pytest.fixture(scope="module")
-def failed(tmp_path_factory: pytest.TempPathFactory) -> StepOutcome:
-    engine = Engine(use_cache=False)
+def engine() -> Engine:
+    return Engine(use_cache=False)
+
+
+@pytest.fixture(scope="module")
+def failed(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> StepOutcome:
     path = tmp_path_factory.mktemp("wat") / "fails.wasm"
     path.write_bytes(wasmtime.wat2wasm(wat_modules.exit_with(2, "it broke")))
     item = Item({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}})
@@ -55,7 +61,7 @@ def test_results_are_kyamls_result_strings_in_order() -> None:
 def test_a_failed_step_prints_kpts_lines(failed: StepOutcome) -> None:
     stream = io.StringIO()
     reporter = Reporter(stream)
-    reporter.start(failed.step)
+    reporter.start(failed.step, 1)
     reporter.done(failed)
     assert stream.getvalue().splitlines() == [
         '[RUNNING] "fails"',
@@ -66,12 +72,16 @@ def test_a_failed_step_prints_kpts_lines(failed: StepOutcome) -> None:
     ]
 
 
-def test_eval_counts_the_resources_a_function_is_given(failed: StepOutcome) -> None:
+def test_eval_counts_the_resources_a_function_is_given(engine: Engine, failed: StepOutcome) -> None:
     stream = io.StringIO()
     reporter = Reporter(stream, count_resources=True)
-    items = [Item({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": n}}) for n in "ab"]
-    reporter.start(reporter.see_input(failed.step, items))
-    assert stream.getvalue() == '[RUNNING] "fails" on 2 resource(s)\n'
+    items = [
+        Item({"apiVersion": "v1", "kind": kind, "metadata": {"name": "a"}})
+        for kind in ("ConfigMap", "Secret", "ConfigMap")
+    ]
+    step = replace(failed.step, selectors=[Selector(kind="ConfigMap")])
+    run_pipeline(engine, [step], items, on_start=reporter.start)
+    assert stream.getvalue().splitlines()[0] == '[RUNNING] "fails" on 2 resource(s)'
 
 
 @pytest.mark.parametrize(
