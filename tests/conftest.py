@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -12,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import wasmtime
+
+from buildtools.common import read_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist" / "functions"
@@ -27,13 +28,7 @@ class Built:
 
 
 def built_functions() -> list[Built]:
-    index = DIST / "index.json"
-    if not index.exists():
-        return []
-    return [
-        Built(e["name"], e["lang"], DIST / e["file"], e["input"])
-        for e in json.loads(index.read_text())["functions"]
-    ]
+    return [Built(a.name, a.lang, DIST / a.file, a.input) for a in read_manifest(DIST)]
 
 
 @pytest.fixture(scope="session")

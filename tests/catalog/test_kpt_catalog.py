@@ -8,7 +8,6 @@ change (the expected tree: the ClusterRole and every comment byte for byte).
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -25,28 +24,27 @@ STREAM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"
 KPT_SET_NAMESPACE = 'namespace "" updated to "prod", 1 value(s) changed'  # kpt's own words
 
 
-def _index() -> list[dict[str, object]]:
-    index = DIST / common.MANIFEST_NAME
-    if not index.exists():
+def _index() -> list[common.Artifact]:
+    entries = common.read_manifest(DIST)
+    if not entries:
         pytest.fail("no dist/functions/index.json: run `nox -s build`")
-    entries: list[dict[str, object]] = json.loads(index.read_text())["functions"]
     return entries
 
 
 @pytest.mark.parametrize("function", catalog.CATALOG, ids=lambda f: f.module_version)
 def test_every_pinned_function_is_built_and_described(function: catalog.CatalogFunction) -> None:
-    [entry] = [e for e in _index() if e.get("module") == function.module_version]
-    wasm = DIST / str(entry["file"])
-    assert entry["name"] == function.name
-    assert entry["version"] == function.version
-    assert entry["lang"] == "kpt"
-    assert entry["origin"] == "kptdev/krm-functions-catalog"
-    assert entry["images"] == [
+    [entry] = [e for e in _index() if e.module == function.module_version]
+    wasm = DIST / entry.file
+    assert entry.name == function.name
+    assert entry.version == function.version
+    assert entry.lang == "kpt"
+    assert entry.origin == "kptdev/krm-functions-catalog"
+    assert entry.images == [
         f"gcr.io/kpt-fn/{function.name}:{function.version}",
         f"ghcr.io/kptdev/krm-functions-catalog/{function.name}:{function.version}",
     ]
-    assert entry["sha256"] == common.sha256_file(wasm)
-    assert entry["size"] == wasm.stat().st_size
+    assert entry.sha256 == common.sha256_file(wasm)
+    assert entry.size == wasm.stat().st_size
 
 
 def test_pinned_and_not_built_lists_agree_with_the_readme() -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from buildtools.common import read_manifest
 from tests.conftest import DIST
 
 __all__ = [
@@ -76,17 +77,14 @@ class Case:
 
 def implementations(dist: Path = DIST) -> dict[str, list[Implementation]]:
     """Every built implementation per function name, from ``index.json`` (empty if none)."""
-    index = dist / "index.json"
-    if not index.exists():
-        return {}
     found: dict[str, list[Implementation]] = {}
-    for entry in json.loads(index.read_text())["functions"]:
-        name, lang = entry["name"], entry["lang"]
+    for entry in read_manifest(dist):
+        name, lang = entry.name, entry.lang
         if lang == "kpt":
-            label, image = f"kpt-{entry['version']}", f"gcr.io/kpt-fn/{name}:{entry['version']}"
+            label, image = f"kpt-{entry.version}", f"gcr.io/kpt-fn/{name}:{entry.version}"
         else:
             label, image = lang, f"{name}@{lang}"
-        found.setdefault(name, []).append(Implementation(name, label, dist / entry["file"], image))
+        found.setdefault(name, []).append(Implementation(name, label, dist / entry.file, image))
     return found
 
 
