@@ -214,6 +214,9 @@ def _first_field(
             if wanted(value):
                 return where, path[1:], value
             if isinstance(value, dict):  # reversed: the first in the text is looked at first
+                for key in value:
+                    if wanted(key):  # shown escaped: the key is the value that is not text
+                        return where, f"{path}.{key!a}"[1:], key
                 stack.extend(reversed([(f"{path}.{k}", v) for k, v in value.items()]))
             elif isinstance(value, list):
                 stack.extend(reversed([(f"{path}[{i}]", v) for i, v in enumerate(value)]))

@@ -252,6 +252,14 @@ CASES = [
         b'"metadata":{"name":"cm"},"data":{"a":"\\\\ud800 \\ud83d\\ude00","b":["x\\udc00"]}}]}',
     ),
     Case(
+        "output with half a UTF-16 pair in a key",
+        EVAL_FN,
+        ("fn.wasm output: ConfigMap/cm: field data.'\\udc00': a string holds a lone UTF-16",),
+        _files(),
+        output=b'{"kind":"ResourceList","items":[{"apiVersion":"v1","kind":"ConfigMap",'
+        b'"metadata":{"name":"cm"},"data":{"\\udc00":"a"}}]}',
+    ),
+    Case(
         "JSON output with a duplicate key",
         EVAL_FN,
         ('fn.wasm output: not valid JSON: duplicate key "a"',),
