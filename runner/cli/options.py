@@ -8,8 +8,8 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from runner.errors import UsageError
 from runner.wasm.engine import Engine
@@ -31,8 +31,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Runtime:
+class Runtime(NamedTuple):
     """How functions run: limits, granted host resources, whether the compile cache is used."""
 
     limits: Limits
@@ -40,8 +39,7 @@ class Runtime:
     use_cache: bool = True
 
 
-@dataclass(frozen=True)
-class Reporting:
+class Reporting(NamedTuple):
     """What the user is told: progress lines on stderr (unless quiet), results.yaml (if a dir)."""
 
     quiet: bool = False

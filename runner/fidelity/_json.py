@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._bounds import load_json, refuse_constant, unique_pairs
 from ._schema import canonical_key, same_value
@@ -29,8 +28,7 @@ class JsonNumber(float):
         return obj
 
 
-@dataclass(frozen=True)
-class JsonResourceList:
+class JsonResourceList(NamedTuple):
     """A parsed JSON document: its value, the text span of each `items` element, its layout."""
 
     text: str

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["Document", "Style", "YamlStream", "YamlSyntaxError", "copy_value"]
 
@@ -25,8 +24,7 @@ class YamlSyntaxError(ValueError):
         )
 
 
-@dataclass(frozen=True)
-class Style:
+class Style(NamedTuple):
     """How a user indents: mapping indent, and where `- ` sits under a key.
 
     sequence_indent is the column of `- ` relative to the parent key: 0 is kyaml's compact
@@ -82,13 +80,13 @@ def copy_value(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
 class YamlStream:
     """A parsed YAML file: documents, the text after the last one, newline and indent style."""
 
-    documents: list[Document]
-    trailer: str = ""
-    newline: str = "\n"
+    def __init__(self, documents: list[Document], trailer: str = "", newline: str = "\n") -> None:
+        self.documents = documents
+        self.trailer = trailer
+        self.newline = newline
 
     @cached_property
     def style(self) -> Style:

@@ -15,7 +15,6 @@ refresh), so an earlier function can change a later one's config.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,7 +211,7 @@ def _refreshed(step: Step, config_path: str | None, items: list[Item]) -> Step:
         if annotations_of(item.value).get(ann.PATH) == wanted:
             config = without_runner_annotations(item.value, original=item.value)
             config = textio.config_as_written(config, item.source)
-            return dataclasses.replace(step, config=config)
+            return step._replace(config=config)
     return step
 
 

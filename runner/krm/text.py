@@ -11,9 +11,8 @@ import json
 import os
 import stat
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from runner import fidelity
 from runner.errors import InputError, PackageError
@@ -140,8 +139,7 @@ def resource_list_text(item_texts: Sequence[str], config: Mapping[str, Any] | No
     return fidelity.resource_list_yaml(list(item_texts), config_text, api_version=API_VERSION)
 
 
-@dataclass
-class ParsedResourceList:
+class ParsedResourceList(NamedTuple):
     """A ResourceList read from text, remembering that text so the output can keep its form."""
 
     value: dict[str, Any]

@@ -8,10 +8,8 @@ with the results, ``exec`` too unless the function crashed (as a function binary
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from runner.krm import text as textio
 from runner.krm.resourcelist import check_items, detect_format
@@ -30,8 +28,7 @@ __all__ = [
 ]
 
 
-@dataclass
-class TextRun:
+class TextRun(NamedTuple):
     """A finished run: its outcomes, exit code (kpt's: 1 if any step failed) and output text."""
 
     outcomes: list[StepOutcome]
@@ -60,7 +57,7 @@ def run_on_resource_list(
     config = parsed.value.get("functionConfig")
     if isinstance(config, dict):
         config = textio.config_as_written(config, parsed.yaml_document, ("functionConfig",))
-    steps = [s if s.config is not None else dataclasses.replace(s, config=config) for s in steps]
+    steps = [s if s.config is not None else s._replace(config=config) for s in steps]
     # Items' own texts only for a function that reads YAML (comments): the output is the
     # ResourceList's own text, edited.
     needs_texts = any(step.function.meta.input_format != "json" for step in steps)

@@ -13,8 +13,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from runner.errors import InputError
 from runner.krm import annotations as ann
@@ -37,7 +36,6 @@ __all__ = [
 ]
 
 
-@dataclass
 class Item:
     """A resource on its way through the pipeline.
 
@@ -47,14 +45,22 @@ class Item:
     ``added_annotations`` that it created the annotations map): ``strip_added_ids`` undoes both.
     """
 
-    value: dict[str, Any]
-    source: textio.Document | None = None
-    added_id: bool = False
-    added_annotations: bool = False
+    __slots__ = ("added_annotations", "added_id", "source", "value")
+
+    def __init__(
+        self,
+        value: dict[str, Any],
+        source: textio.Document | None = None,
+        added_id: bool = False,
+        added_annotations: bool = False,
+    ) -> None:
+        self.value = value
+        self.source = source
+        self.added_id = added_id
+        self.added_annotations = added_annotations
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One function to run: what it is, its config, which resources it sees."""
 
     function: LoadedFunction
@@ -66,17 +72,25 @@ class Step:
     kind: str = "exec"  # "image" or "exec": the key results.yaml uses for the label
 
 
-@dataclass
 class StepOutcome:
     """What one step did; ``error`` says why it failed (None when it succeeded)."""
 
-    step: Step
-    execution: Execution | None
-    results: list[dict[str, Any]] = field(default_factory=list)
-    error: str | None = None
-    # The error only repeats what the exit code and the results already show (no reason of the
-    # runner's own to add to the function's stderr).
-    error_is_exit: bool = False
+    __slots__ = ("error", "error_is_exit", "execution", "results", "step")
+
+    def __init__(
+        self,
+        step: Step,
+        execution: Execution | None,
+        results: list[dict[str, Any]] | None = None,
+        error: str | None = None,
+    ) -> None:
+        self.step = step
+        self.execution = execution
+        self.results = results if results is not None else []
+        self.error = error
+        # The error only repeats what the exit code and the results already show (no reason of
+        # the runner's own to add to the function's stderr).
+        self.error_is_exit = False
 
     @property
     def exit_code(self) -> int:

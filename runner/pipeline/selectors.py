@@ -9,8 +9,8 @@ annotations must all be present with equal values.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from runner.errors import UsageError
 from runner.krm.resource import scalar_text
@@ -34,16 +34,15 @@ SELECTOR_FIELDS = {
 }
 
 
-@dataclass(frozen=True)
-class Selector:
+class Selector(NamedTuple):
     """One kpt selector; an unset (empty) field matches anything."""
 
     api_version: str = ""
     kind: str = ""
     name: str = ""
     namespace: str = ""
-    labels: Mapping[str, str] = field(default_factory=dict)
-    annotations: Mapping[str, str] = field(default_factory=dict)
+    labels: Mapping[str, str] = MappingProxyType({})
+    annotations: Mapping[str, str] = MappingProxyType({})
 
     def is_empty(self) -> bool:
         """True when no field is set (an empty exclude entry excludes nothing, as in kpt)."""

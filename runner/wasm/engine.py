@@ -16,9 +16,8 @@ import json
 import os
 import stat
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import wasmtime
 
@@ -40,8 +39,7 @@ __all__ = ["Engine", "LoadedFunction", "default_cache_dir"]  # default_cache_dir
 _ENGINE_SETTINGS = "epoch=1,component-model=1"
 
 
-@dataclass(frozen=True)
-class LoadedFunction:
+class LoadedFunction(NamedTuple):
     """A compiled function, ready to instantiate."""
 
     path: Path
@@ -95,7 +93,7 @@ def _read_wasm(fd: int, path: Path) -> bytes:
 
 def _facts(meta: FunctionMetadata, shape: Shape) -> str:
     """What the cache keeps beside the compiled code, so a cached load need not read the wasm."""
-    return json.dumps({**asdict(meta), "kind": meta.kind.value, **asdict(shape)})
+    return json.dumps({**meta._asdict(), "kind": meta.kind.value, **shape._asdict()})
 
 
 def _from_facts(text: str) -> tuple[FunctionMetadata, Shape] | None:

@@ -21,9 +21,8 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import wasmtime
 
@@ -46,8 +45,7 @@ _TABLE_SHARE = 16
 _HOST_CALL_GRACE_SECONDS = 5.0
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     """Per-function bounds; crossing one ends the function with a message saying which."""
 
     timeout_seconds: float = 60.0
@@ -56,8 +54,7 @@ class Limits:
     stderr_bytes: int = 1 * MiB
 
 
-@dataclass(frozen=True)
-class Mount:
+class Mount(NamedTuple):
     """A host directory visible to the function at ``guest`` (read-only unless ``writable``)."""
 
     host: Path
@@ -65,16 +62,14 @@ class Mount:
     writable: bool = False
 
 
-@dataclass(frozen=True)
-class Sandbox:
+class Sandbox(NamedTuple):
     """What a function may see beyond its stdin: nothing, unless granted."""
 
     mounts: tuple[Mount, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass
-class Execution:
+class Execution(NamedTuple):
     """What happened when a function ran."""
 
     exit_code: int | None  # None when it trapped or was stopped

@@ -8,9 +8,8 @@ without it (a third-party function) is taken to want YAML, as the KRM spec requi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from runner.errors import WasmLoadError
 from runner.wasm.binary import read_leb128, sections
@@ -28,8 +27,7 @@ class WasmKind(Enum):
     COMPONENT = "component"
 
 
-@dataclass(frozen=True)
-class FunctionMetadata:
+class FunctionMetadata(NamedTuple):
     """Declared by the ``krm-function`` section; defaults describe an undeclared function."""
 
     kind: WasmKind

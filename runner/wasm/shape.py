@@ -9,7 +9,7 @@ to instantiate, so a miscount can only refuse a function, never let one use more
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from runner.wasm.binary import read_leb128, sections
 
@@ -20,8 +20,7 @@ _COMPONENT_CORE_MODULE, _COMPONENT_COMPONENT = 1, 4  # component section ids
 _MAX_NESTING = 16
 
 
-@dataclass(frozen=True)
-class Shape:
+class Shape(NamedTuple):
     """Memories and tables a wasm file defines (at least 1 each, so a share is never 0)."""
 
     memories: int = 1

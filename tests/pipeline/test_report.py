@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -79,7 +78,7 @@ def test_eval_counts_the_resources_a_function_is_given(engine: Engine, failed: S
         Item({"apiVersion": "v1", "kind": kind, "metadata": {"name": "a"}})
         for kind in ("ConfigMap", "Secret", "ConfigMap")
     ]
-    step = replace(failed.step, selectors=[Selector(kind="ConfigMap")])
+    step = failed.step._replace(selectors=[Selector(kind="ConfigMap")])
     run_pipeline(engine, [step], items, on_start=reporter.start)
     assert stream.getvalue().splitlines()[0] == '[RUNNING] "fails" on 2 resource(s)'
 
