@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+import orjson
+
 from runner.errors import InputError
 from runner.krm import annotations as ann
 from runner.krm import text as textio
@@ -164,12 +166,8 @@ def strip_added_ids(items: Sequence[Item]) -> list[dict[str, Any]]:
 def _encode(step: Step, items: Sequence[Item]) -> bytes:
     values = [item.value for item in items]
     if step.function.meta.input_format == "json":
-        # No value holds itself (YAML's recursive aliases are refused, JSON has none): the
-        # encoder's check for cycles is 1 ms per 1,000 resources per step. Compact: 5 % less
-        # for the function to read.
-        rlist = new_resource_list(values, step.config)
         try:
-            return _JSON.encode(rlist).encode()
+            return _json_bytes(new_resource_list(values, step.config))
         except ValueError:  # NaN or infinity (JSON has neither), or half a UTF-16 pair
             raise InputError(_not_json(step, values)) from None
     sources = [
@@ -179,9 +177,34 @@ def _encode(step: Step, items: Sequence[Item]) -> bytes:
     return textio.resource_list_text(sources, step.config).encode()
 
 
+def _json_bytes(rlist: dict[str, Any]) -> bytes:
+    """Compact UTF-8 JSON; ValueError for a value JSON cannot hold.
+
+    orjson takes 0.6 ms per 1,000 resources where json's encoder takes 6.8, but it writes NaN
+    and infinity as null and refuses integers past 64 bits, non-string keys and half a UTF-16
+    pair. Those lists, and any holding a null, go to json's encoder, which refuses NaN.
+    """
+    try:
+        out = orjson.dumps(rlist, default=_plain_float)
+    except orjson.JSONEncodeError:
+        return _JSON.encode(rlist).encode()
+    if b"null" in out and _NULL.search(out):  # `in` first: 0.3 ms, where the regex takes 2
+        return _JSON.encode(rlist).encode()
+    return out
+
+
+def _plain_float(value: object) -> float:
+    if isinstance(value, float):  # a float subclass: JSON input's numbers (fidelity.JsonNumber)
+        return float(value)
+    raise TypeError
+
+
+# No value holds itself (YAML's recursive aliases are refused, JSON has none): the encoder's
+# check for cycles is 1 ms per 1,000 resources per step. Compact: 5 % less for the function to read.
 _JSON = json.JSONEncoder(
     ensure_ascii=False, check_circular=False, separators=(",", ":"), allow_nan=False
 )
+_NULL = re.compile(rb"[:,\[]null")  # a null value in compact JSON (or a string holding one)
 
 
 def _not_json(step: Step, values: Sequence[dict[str, Any]]) -> str:

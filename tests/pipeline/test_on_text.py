@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
 import wasmtime
 import yaml
 
+from buildtools.common import METADATA_SECTION, append_custom_section
 from runner.errors import InputError
 from runner.krm import text as textio
 from runner.pipeline.on_text import TextRun, is_resource_list, run_on_resource_list, run_on_stream
@@ -86,6 +88,35 @@ def test_a_step_without_config_gets_the_resource_lists(engine: Engine, tmp_path:
     assert execution is not None
     received = yaml.safe_load(execution.stdout)
     assert received["functionConfig"]["metadata"]["name"] == "config"
+
+
+# The JSON a function is sent is json's own compact encoding, whichever encoder wrote it: a
+# float read from JSON (a float subclass), an integer past 64 bits and a null take json's.
+@pytest.mark.parametrize(
+    "data",
+    [
+        '{"s": "caf\u00e9 \\"q\\"", "f": 1.50, "e": 1e3, "t": true}',
+        '{"big": 123456789012345678901234567890}',
+        '{"n": null, "l": [null]}',
+    ],
+)
+def test_a_json_function_gets_json_s_own_encoding(
+    engine: Engine, tmp_path: Path, data: str
+) -> None:
+    path = tmp_path / "echo.wasm"
+    path.write_bytes(wasmtime.wat2wasm(wat_modules.ECHO))
+    append_custom_section(path, METADATA_SECTION, b'{"input": "json"}')
+    text = (
+        '{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": [{"apiVersion":'
+        f' "v1", "kind": "ConfigMap", "metadata": {{"name": "a"}}, "data": {data}}}]}}'
+    )
+    done = _on_list(engine, text, [Step(engine.load(path), label="echo")])
+    assert done.exit_code == 0
+    execution = done.outcomes[0].execution
+    assert execution is not None
+    sent = json.loads(execution.stdout)
+    assert sent["items"][0]["data"] == json.loads(data)
+    assert execution.stdout == json.dumps(sent, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def test_a_failure_keeps_the_input_items_and_its_exit_code(engine: Engine, tmp_path: Path) -> None:
