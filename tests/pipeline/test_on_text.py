@@ -91,7 +91,8 @@ def test_a_step_without_config_gets_the_resource_lists(engine: Engine, tmp_path:
 
 
 # The JSON a function is sent is json's own compact encoding, whichever encoder wrote it: a
-# float read from JSON (a float subclass), an integer past 64 bits and a null take json's.
+# float read from JSON (a float subclass), an integer past 64 bits and a null take json's. 1,000
+# resources: smaller lists are never given to orjson.
 @pytest.mark.parametrize(
     "data",
     [
@@ -103,20 +104,39 @@ def test_a_step_without_config_gets_the_resource_lists(engine: Engine, tmp_path:
 def test_a_json_function_gets_json_s_own_encoding(
     engine: Engine, tmp_path: Path, data: str
 ) -> None:
-    path = tmp_path / "echo.wasm"
-    path.write_bytes(wasmtime.wat2wasm(wat_modules.ECHO))
-    append_custom_section(path, METADATA_SECTION, b'{"input": "json"}')
+    item = '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c{n}"}, "data": {data}}'
+    items = [item.replace("{n}", str(n)).replace("{data}", data) for n in range(1000)]
     text = (
-        '{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": [{"apiVersion":'
-        f' "v1", "kind": "ConfigMap", "metadata": {{"name": "a"}}, "data": {data}}}]}}'
+        '{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": ['
+        + ", ".join(items)
+        + "]}"
     )
-    done = _on_list(engine, text, [Step(engine.load(path), label="echo")])
+    done = _on_list(engine, text, [_json_echo(engine, tmp_path)])
     assert done.exit_code == 0
     execution = done.outcomes[0].execution
     assert execution is not None
     sent = json.loads(execution.stdout)
-    assert sent["items"][0]["data"] == json.loads(data)
+    assert [item["data"] for item in sent["items"]] == [json.loads(data)] * 1000
     assert execution.stdout == json.dumps(sent, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def test_a_json_function_is_not_given_nan_among_1000_resources(
+    engine: Engine, tmp_path: Path
+) -> None:
+    items = "".join(
+        f"- {{apiVersion: v1, kind: ConfigMap, metadata: {{name: c{n}}}}}\n" for n in range(999)
+    )
+    text = f"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n{items}"
+    text += "- {apiVersion: v1, kind: ConfigMap, metadata: {name: nan}, data: {a: .nan}}\n"
+    with pytest.raises(InputError, match=r"ConfigMap/nan: field data\.a: \.nan"):
+        _on_list(engine, text, [_json_echo(engine, tmp_path)])
+
+
+def _json_echo(engine: Engine, tmp_path: Path) -> Step:
+    path = tmp_path / "echo.wasm"
+    path.write_bytes(wasmtime.wat2wasm(wat_modules.ECHO))
+    append_custom_section(path, METADATA_SECTION, b'{"input": "json"}')
+    return Step(engine.load(path), label="echo")
 
 
 def test_a_failure_keeps_the_input_items_and_its_exit_code(engine: Engine, tmp_path: Path) -> None:
