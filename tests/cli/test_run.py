@@ -273,3 +273,21 @@ def test_a_setter_value_is_its_text_as_in_kpt(
     done = cli("run", functions[function], "--input", source)
     assert done.returncode == 0, done.stderr
     assert "      image: app:1.10 # kpt-set: app:${tag}\n" in done.stdout, done.stdout
+
+
+def test_run_starts_without_what_it_does_not_use(cli: Cli, functions: dict[str, Path]) -> None:
+    # docs/performance.md: dataclasses (and orjson, which imports it) cost 10-20 ms of a start;
+    # the package and registry layers and ruamel are other commands'.
+    done = cli(
+        "run", "-q", functions["set-namespace@rust"], "--input", POC_YAML,
+        env={"PYTHONPROFILEIMPORTTIME": "1"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    imported = {
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "runner.pipeline.run" in imported  # the import profile is there
+    packages = {m.split(".")[0] for m in imported} | {".".join(m.split(".")[:2]) for m in imported}
+    assert packages & {"dataclasses", "orjson", "ruamel", "runner.kpt", "runner.registry"} == set()
