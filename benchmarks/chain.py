@@ -89,6 +89,23 @@ def _samples(
     return measure.summary(samples)
 
 
+def _in_turn(actions: dict[str, Callable[[], measure.Sample]], repeat: int) -> dict[str, Any]:
+    """Each command once a round, in turn (A B C A B C ...): a drift of the machine's speed
+    reaches them alike, and each round's ratios compare runs taken seconds apart."""
+    samples: dict[str, list[measure.Sample]] = {name: [] for name in actions}
+    for _ in range(repeat):
+        for name, action in actions.items():
+            samples[name].append(action())
+    return {name: measure.summary(runs) for name, runs in samples.items()}
+
+
+def _reset_then(
+    reset: Callable[[], object], action: Callable[[], measure.Sample]
+) -> measure.Sample:
+    reset()  # untimed: every run starts from the same unrendered files
+    return action()
+
+
 def _with_ratios(row: dict[str, Any]) -> dict[str, Any]:
     for other in ("native", "wasmtime"):
         if "median_ms" in row[other]:
@@ -109,11 +126,8 @@ def _compare(
     run = chains.runner(
         "run", "-q", "--input", str(source), *(str(files[s]) for s in pipeline.steps)
     )
-    row: dict[str, Any] = {
-        "resources": count,
-        "input_kib": source.stat().st_size / 1024,
-        "runner": _samples(lambda: measure.timed(run), repeat),
-    }
+    row: dict[str, Any] = {"resources": count, "input_kib": source.stat().st_size / 1024}
+    actions: dict[str, Callable[[], measure.Sample]] = {"runner": lambda: measure.timed(run)}
     for name, chain in (
         ("native", chains.native_chain(pipeline, natives)),
         ("wasmtime", chains.wasmtime_chain(pipeline, files, wasmtime)),
@@ -121,7 +135,8 @@ def _compare(
         if isinstance(chain, str):
             row[name] = {"unavailable": chain}
         else:
-            row[name] = _samples(lambda c=chain: measure.pipe(c, source), repeat)  # type: ignore[misc]
+            actions[name] = lambda c=chain: measure.pipe(c, source)  # type: ignore[misc]
+    row.update(_in_turn(actions, repeat))
     return _with_ratios(row)
 
 
@@ -242,10 +257,9 @@ def _tree_section(
         path.write_text(inputs.resource_list_yaml(per_package, start=n * per_package))
         lists.append(path)
     render = chains.runner("render", str(tree), "-q")
-    out: dict[str, Any] = {
-        "packages": args.packages,
-        "per_package": per_package,
-        "runner": _samples(lambda: measure.timed(render), args.repeat, reset),
+    out: dict[str, Any] = {"packages": args.packages, "per_package": per_package}
+    actions: dict[str, Callable[[], measure.Sample]] = {
+        "runner": lambda: _reset_then(reset, lambda: measure.timed(render))
     }
     for name, chain in (
         ("native", chains.native_chain(RUST, natives)),
@@ -253,9 +267,10 @@ def _tree_section(
     ):
         if isinstance(chain, str):
             out[name] = {"unavailable": chain}
-            continue
-        text = chains.per_package_script(chain, lists)
-        out[name] = _samples(lambda t=text: measure.script(t), args.repeat)  # type: ignore[misc]
+        else:
+            text = chains.per_package_script(chain, lists)
+            actions[name] = lambda t=text: measure.script(t)  # type: ignore[misc]
+    out.update(_in_turn(actions, args.repeat))
     for name in ("runner", "native", "wasmtime"):
         if "median_ms" in out[name]:
             out[name]["per_pipeline_ms"] = out[name]["median_ms"] / args.packages
@@ -270,7 +285,11 @@ def _cold_section(files: dict[Step, Path], repeat: int, tmp: Path) -> dict[str, 
     print("cold start ...", flush=True)
     one = tmp / "rl-1.yaml"
     cold = chains.runner("run", "-q", "--input", str(one), str(files[RUST.steps[0]]))
-    warm = _samples(lambda: measure.timed(cold), repeat + 2)
+    wasmtime_import = [sys.executable, "-c", "import wasmtime"]
+    warm = _in_turn(
+        {"runner": lambda: measure.timed(cold), "wasmtime": lambda: measure.timed(wasmtime_import)},
+        repeat + 2,
+    )
     empty = tmp / "empty-cache"
     empty.mkdir(mode=0o700)
     os.environ["KRM_WASM_CACHE"], kept = str(empty), os.environ["KRM_WASM_CACHE"]
@@ -279,11 +298,10 @@ def _cold_section(files: dict[Step, Path], repeat: int, tmp: Path) -> dict[str, 
     measure.timed(cold)
     recompiled = "no" if _cache_state(empty) == before and before else "yes (cache changed)"
     os.environ["KRM_WASM_CACHE"] = kept
-    wasmtime_import = [sys.executable, "-c", "import wasmtime"]
     return {
-        "runner_cache_warm": warm,
+        "runner_cache_warm": warm["runner"],
         "runner_cache_empty": first,
-        "python_import_wasmtime": _samples(lambda: measure.timed(wasmtime_import), repeat + 2),
+        "python_import_wasmtime": warm["wasmtime"],
         "recompiled": recompiled,
     }
 

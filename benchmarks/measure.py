@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 __all__ = ["Sample", "pipe", "repeat", "script", "summary", "timed"]
 
@@ -69,13 +70,14 @@ def repeat(action: Callable[[], Sample], times: int) -> list[Sample]:
     return [action() for _ in range(times)]
 
 
-def summary(samples: Sequence[Sample]) -> dict[str, float]:
-    """Median, min and max in ms, the number of runs, and the largest peak RSS in MiB."""
+def summary(samples: Sequence[Sample]) -> dict[str, Any]:
+    """Median, min and max in ms, each run's time, and the largest peak RSS in MiB."""
     times = [s[0] * 1000 for s in samples]
     return {
         "median_ms": statistics.median(times),
         "min_ms": min(times),
         "max_ms": max(times),
         "runs": len(times),
+        "times_ms": times,  # in the order run: ratios pair them (report.ratio)
         "peak_rss_mib": max(s[1] for s in samples) / 1024,
     }
