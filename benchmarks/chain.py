@@ -79,14 +79,9 @@ def _sizes(pipeline: Pipeline, wanted: str | None) -> list[int]:
 
 
 def _samples(
-    action: Callable[[], measure.Sample], repeat: int, reset: Callable[[], object] | None = None
-) -> dict[str, float]:
-    samples = []
-    for _ in range(repeat):
-        if reset:
-            reset()  # untimed: every run starts from the same unrendered files
-        samples.append(action())
-    return measure.summary(samples)
+    action: Callable[[], measure.Sample], repeat: int, reset: Callable[[], object]
+) -> dict[str, Any]:
+    return measure.summary(measure.repeat(lambda: _reset_then(reset, action), repeat))
 
 
 def _in_turn(actions: dict[str, Callable[[], measure.Sample]], repeat: int) -> dict[str, Any]:

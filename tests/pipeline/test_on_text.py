@@ -10,7 +10,6 @@ import pytest
 import wasmtime
 import yaml
 
-from buildtools.common import METADATA_SECTION, append_custom_section
 from runner.errors import InputError
 from runner.krm import text as textio
 from runner.pipeline.on_text import TextRun, is_resource_list, run_on_resource_list, run_on_stream
@@ -19,6 +18,7 @@ from runner.pipeline.run import Step
 from runner.wasm.engine import Engine
 from runner.wasm.execute import Limits, Sandbox
 from tests import wat_modules
+from tests.pipeline_fidelity._support import write_module
 
 RESOURCE_LIST = """\
 apiVersion: config.kubernetes.io/v1
@@ -133,9 +133,7 @@ def test_a_json_function_is_not_given_nan_among_1000_resources(
 
 
 def _json_echo(engine: Engine, tmp_path: Path) -> Step:
-    path = tmp_path / "echo.wasm"
-    path.write_bytes(wasmtime.wat2wasm(wat_modules.ECHO))
-    append_custom_section(path, METADATA_SECTION, b'{"input": "json"}')
+    path = write_module(tmp_path / "echo.wasm", wat_modules.ECHO, input_format="json")
     return Step(engine.load(path), label="echo")
 
 
