@@ -33,7 +33,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import buildtimes, chains, inputs, measure, native, profiling, report  # noqa: E402
+from benchmarks import (  # noqa: E402
+    buildtimes,
+    chains,
+    imports,
+    inputs,
+    measure,
+    native,
+    profiling,
+    report,
+)
 from benchmarks.pipelines import PIPELINES, Pipeline, Step, wasm_files  # noqa: E402
 
 DIST = ROOT / "dist" / "functions"
@@ -298,6 +307,31 @@ def _cold_section(files: dict[Step, Path], repeat: int, tmp: Path) -> dict[str, 
         "runner_cache_empty": first,
         "python_import_wasmtime": warm["wasmtime"],
         "recompiled": recompiled,
+        "imports_ms": {  # where the difference goes: each package's imports, in-process
+            "runner": imports.median_import_ms(cold, repeat),
+            "import wasmtime": imports.median_import_ms(wasmtime_import, repeat),
+        },
+    }
+
+
+def _memory_section(files: dict[Step, Path], tmp: Path) -> dict[str, Any]:
+    """Where the peak RSS of `run` at the largest list goes: the fixed part, the parse, the rest."""
+    print("memory ...", flush=True)
+    source = max(tmp.glob("rl-*.yaml"), key=lambda p: int(p.stem.split("-")[1]))
+    one = tmp / "rl-1.yaml"
+    steps = [str(files[s]) for s in RUST.steps]
+    load = "from runner.krm import text"
+    parse = f"{load}; import sys; text.parse_resource_list(open(sys.argv[1]).read(), 'input')"
+    peak = {
+        "run on 1 resource": chains.runner("run", "-q", "--input", str(one), *steps),
+        "imports of the parse alone": [sys.executable, "-c", load],
+        "the parse alone": [sys.executable, "-c", parse, str(source)],
+        "run": chains.runner("run", "-q", "--input", str(source), *steps),
+    }
+    return {
+        "resources": int(source.stem.split("-")[1]),
+        "input_mib": source.stat().st_size / 2**20,
+        "peak_rss_mib": {name: measure.timed(argv)[1] / 1024 for name, argv in peak.items()},
     }
 
 
@@ -363,6 +397,8 @@ def main() -> None:
             section("package", lambda: _package_section(args, tmp))
             section("tree", lambda: _tree_section(args, files, natives, wasmtime, tmp))
         section("cold_start", lambda: _cold_section(files, args.repeat, tmp))
+        if "rust" in args.pipelines.split(","):
+            section("memory", lambda: _memory_section(files, tmp))
     section("build", lambda: _build_section(args))
     results["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     results["targets"] = report.targets(results)

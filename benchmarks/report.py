@@ -116,9 +116,13 @@ def lines(results: Results) -> Iterator[str]:
         yield ""
         yield "cold start, 1 function on 1 resource (ms):"
         for name, row in cold.items():
-            if isinstance(row, dict):
+            if isinstance(row, dict) and "median_ms" in row:
                 yield f"  {name:26} {_ms(row):>28}"
         yield f"  compiled again on a second run: {cold['recompiled']}"
+        if "imports_ms" in cold:
+            yield from _imports(cold)
+    if memory := results.get("memory"):
+        yield from _memory(memory)
     if build := results.get("build"):
         yield ""
         for name, seconds in build.items():
@@ -129,6 +133,41 @@ def lines(results: Results) -> Iterator[str]:
     yield "targets (issue 10):"
     for target in results["targets"]:
         yield f"  {target['verdict']:>6}  {target['target']}: {target['measured']}"
+
+
+def _imports(cold: dict[str, Any]) -> Iterator[str]:
+    """The cold start's difference from `import wasmtime`, package by package."""
+    runner, yardstick = cold["imports_ms"]["runner"], cold["imports_ms"]["import wasmtime"]
+    yield "  where it goes: each package's imports (-X importtime, in-process ms, medians):"
+    yield f"    {'':22} {'runner':>8} {'import wasmtime':>16}"
+    for owner in sorted(set(runner) | set(yardstick), key=lambda o: -runner.get(o, 0.0)):
+        yield f"    {owner:22} {runner.get(owner, 0.0):8.1f} {yardstick.get(owner, 0.0):16.1f}"
+    wall = cold["runner_cache_warm"]["median_ms"], cold["python_import_wasmtime"]["median_ms"]
+    rest = [w - sum(i.values()) for w, i in zip(wall, (runner, yardstick), strict=True)]
+    yield f"    {'the rest of the wall':22} {rest[0]:8.1f} {rest[1]:16.1f}  (start, exit, command)"
+    own = runner.get("PyYAML", 0.0) + runner.get("runner", 0.0)
+    yield (
+        f"    the target allows {1.5 * wall[1]:.0f} ms, {0.5 * wall[1]:.0f} beyond `import "
+        f"wasmtime`; PyYAML's and the runner's own imports alone take {own:.0f} (timed under "
+        "-X importtime, which slows every import a little)"
+    )
+
+
+def _memory(memory: dict[str, Any]) -> Iterator[str]:
+    peaks = memory["peak_rss_mib"]
+    yield ""
+    yield (
+        f"peak RSS of `run`, 5 x Rust over {memory['resources']:,} resources "
+        f"({memory['input_mib']:.1f} MiB of YAML), and of its parts (MiB):"
+    )
+    for name, mib in peaks.items():
+        yield f"  {name:28} {mib:7.0f}"
+    parse = peaks["the parse alone"] - peaks["imports of the parse alone"]
+    rest = peaks["run"] - peaks["run on 1 resource"] - parse
+    yield (
+        f"  so: fixed {peaks['run on 1 resource']:.0f}, the parsed list {parse:.0f} "
+        f"({parse / memory['input_mib']:.0f}x the input), the steps and the output {rest:.0f}"
+    )
 
 
 def _verdict(value: float | None, limit: float) -> str:
