@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Sample", "pipe", "repeat", "script", "summary", "timed"]
+__all__ = ["Sample", "cpu_seconds", "pipe", "repeat", "script", "summary", "timed"]
 
 Sample = tuple[float, int]  # wall seconds, peak RSS in KiB (0: not measured)
 
@@ -33,6 +33,19 @@ def timed(argv: Sequence[str], cwd: Path | None = None) -> Sample:
         )
         elapsed = time.perf_counter() - started
         return elapsed, int(rss.read().split()[-1])
+
+
+def cpu_seconds(argv: Sequence[str]) -> tuple[float, float]:
+    """One command's CPU time: (user, kernel) seconds, its waited-for children's included."""
+    with tempfile.NamedTemporaryFile("r", suffix=".cpu") as cpu:
+        subprocess.run(
+            ["/usr/bin/time", "-o", cpu.name, "-f", "%U %S", *argv],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
+        user, kernel = cpu.read().split()[-2:]
+        return float(user), float(kernel)
 
 
 def _stage(command: Sequence[str], rss_file: str) -> str:
