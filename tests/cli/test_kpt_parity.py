@@ -60,13 +60,13 @@ def test_fn_group_runs_the_same_commands(cli: Cli, tmp_path: Path) -> None:
 
 def test_krm_console_script(tmp_path: Path) -> None:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts["krm"] == "runner.cli.main:main"
+    assert scripts["krm"] == scripts["krm-wasm"] == "runner.cli.main:entry"
     installed = Path(sys.executable).parent / "krm"
     if installed.exists():  # pip install -e . was run after the entry was added
         command = [str(installed)]
     else:
-        command = [sys.executable, "-c", "import sys; from runner.cli.main import main; "
-                   "sys.argv[0] = 'krm'; sys.exit(main())"]  # fmt: skip
+        command = [sys.executable, "-c", "import sys; from runner.cli.main import entry; "
+                   "sys.argv[0] = 'krm'; sys.exit(entry())"]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [*command, "fn", "source", ROOT / "tests" / "packages" / "nested"],
