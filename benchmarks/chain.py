@@ -22,12 +22,11 @@ import os
 import platform
 import shlex
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -214,19 +213,6 @@ def _share(wall: dict[str, float], compute_ms: float) -> dict[str, Any]:
     }
 
 
-def _cpu(argv: Sequence[str], repeat: int, reset: Callable[[], object]) -> dict[str, float]:
-    """Median user and kernel CPU of `argv` (each run on freshly reset files): the kernel's
-    part of a package's write is the file system's (staging, links, renames)."""
-    runs = []
-    for _ in range(repeat):
-        reset()
-        runs.append(measure.cpu_seconds(argv))
-    return {
-        "user_ms": statistics.median(u for u, _ in runs) * 1000,
-        "kernel_ms": statistics.median(k for _, k in runs) * 1000,
-    }
-
-
 def _package_section(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     print(f"eval and render of a {args.files}-file package ...", flush=True)
     package = tmp / "pkg"
@@ -243,16 +229,12 @@ def _package_section(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     eval_compute = sum(profiling.profile(e, ROOT).wasm_call_seconds() for e in evals) * 1000
     render = chains.runner("render", str(package), "-q")
     render_wall = _samples(lambda: measure.timed(render), args.repeat, reset)
-    cpu = {
-        "eval": _cpu(["bash", "-e", "-c", script], args.repeat, reset),
-        "render": _cpu(render, args.repeat, reset),
-    }
     reset()
     profile = profiling.profile(["render", str(package), "-q"], ROOT)
     return {
         "files": args.files,
-        "eval": _share(eval_wall, eval_compute) | cpu["eval"],
-        "render": _share(render_wall, profile.wasm_call_seconds() * 1000) | cpu["render"],
+        "eval": _share(eval_wall, eval_compute),
+        "render": _share(render_wall, profile.wasm_call_seconds() * 1000),
         "profile_top": profile.top_runner(15),
     }
 

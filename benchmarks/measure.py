@@ -1,7 +1,8 @@
 """Timing commands: wall time and peak RSS of a process or a shell pipe, summarised as medians.
 
 Peak RSS is /usr/bin/time's ``%M`` (the largest resident set of the process; for a pipe, of its
-largest process, since the stages run at the same time only while data flows).
+largest process, since the stages run at the same time only while data flows). A process's or a
+script's user and kernel CPU are its ``%U`` and ``%S`` (waited-for children included).
 """
 
 from __future__ import annotations
@@ -13,39 +14,40 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["Sample", "cpu_seconds", "pipe", "repeat", "script", "summary", "timed"]
-
-Sample = tuple[float, int]  # wall seconds, peak RSS in KiB (0: not measured)
+__all__ = ["Sample", "pipe", "repeat", "script", "summary", "timed"]
 
 
-def timed(argv: Sequence[str], cwd: Path | None = None) -> Sample:
-    """One command's wall time and peak RSS; its output is discarded, a failure raises."""
-    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+class Sample(NamedTuple):
+    seconds: float  # wall
+    rss_kib: int  # peak RSS (0: not measured)
+    user_s: float | None = None  # CPU (None: not measured)
+    kernel_s: float | None = None
+
+
+def _under_time(
+    argv: Sequence[str], fields: str, cwd: Path | None = None
+) -> tuple[float, list[str]]:
+    """Wall seconds of ``argv`` under /usr/bin/time, and the ``fields`` it reported; the
+    command's output is discarded, a failure raises."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         started = time.perf_counter()
         subprocess.run(
-            ["/usr/bin/time", "-o", rss.name, "-f", "%M", *argv],
+            ["/usr/bin/time", "-o", report.name, "-f", fields, *argv],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             cwd=cwd,
             check=True,
         )
         elapsed = time.perf_counter() - started
-        return elapsed, int(rss.read().split()[-1])
+        return elapsed, report.read().split()[-len(fields.split()) :]
 
 
-def cpu_seconds(argv: Sequence[str]) -> tuple[float, float]:
-    """One command's CPU time: (user, kernel) seconds, its waited-for children's included."""
-    with tempfile.NamedTemporaryFile("r", suffix=".cpu") as cpu:
-        subprocess.run(
-            ["/usr/bin/time", "-o", cpu.name, "-f", "%U %S", *argv],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            check=True,
-        )
-        user, kernel = cpu.read().split()[-2:]
-        return float(user), float(kernel)
+def timed(argv: Sequence[str], cwd: Path | None = None) -> Sample:
+    """One command's wall time, peak RSS and CPU."""
+    elapsed, (peak, user, kernel) = _under_time(argv, "%M %U %S", cwd)
+    return Sample(elapsed, int(peak), float(user), float(kernel))
 
 
 def _stage(command: Sequence[str], rss_file: str) -> str:
@@ -63,20 +65,17 @@ def pipe(commands: Sequence[Sequence[str]], stdin_path: Path) -> Sample:
         subprocess.run(["bash", "-o", "pipefail", "-c", text], check=True)
         elapsed = time.perf_counter() - started
         peak = max(int(Path(f"{tmp}/{n}").read_text().split()[-1]) for n in range(len(commands)))
-    return elapsed, peak
+    return Sample(elapsed, peak)
 
 
 def script(text: str) -> Sample:
-    """A bash script's wall time (no RSS: it runs many processes); read from a file, as it may
-    be longer than one argument can be."""
+    """A bash script's wall time and CPU (no RSS: it runs many processes); read from a file, as
+    it may be longer than one argument can be."""
     with tempfile.NamedTemporaryFile("w", suffix=".sh") as file:
         file.write(text)
         file.flush()
-        started = time.perf_counter()
-        subprocess.run(
-            ["bash", "-e", "-o", "pipefail", file.name], check=True, stdout=subprocess.DEVNULL
-        )
-        return time.perf_counter() - started, 0
+        elapsed, (user, kernel) = _under_time(["bash", "-e", "-o", "pipefail", file.name], "%U %S")
+        return Sample(elapsed, 0, float(user), float(kernel))
 
 
 def repeat(action: Callable[[], Sample], times: int) -> list[Sample]:
@@ -85,12 +84,19 @@ def repeat(action: Callable[[], Sample], times: int) -> list[Sample]:
 
 def summary(samples: Sequence[Sample]) -> dict[str, Any]:
     """Median, min and max in ms, each run's time, and the largest peak RSS in MiB."""
-    times = [s[0] * 1000 for s in samples]
-    return {
+    times = [s.seconds * 1000 for s in samples]
+    out: dict[str, Any] = {
         "median_ms": statistics.median(times),
         "min_ms": min(times),
         "max_ms": max(times),
         "runs": len(times),
         "times_ms": times,  # in the order run: ratios pair them (report.ratio)
-        "peak_rss_mib": max(s[1] for s in samples) / 1024,
+        "peak_rss_mib": max(s.rss_kib for s in samples) / 1024,
     }
+    cpu = [
+        (s.user_s, s.kernel_s) for s in samples if s.user_s is not None and s.kernel_s is not None
+    ]
+    if len(cpu) == len(samples):
+        out["user_ms"] = statistics.median(user for user, _ in cpu) * 1000
+        out["kernel_ms"] = statistics.median(kernel for _, kernel in cpu) * 1000
+    return out
