@@ -68,7 +68,7 @@ def _profile(title: str, row: dict[str, Any]) -> Iterator[str]:
     if "kernel_ms" in (wall := row["wall"]):
         yield (
             f"  {'':6} CPU (the same runs, medians): user {wall['user_ms']:.0f} ms, kernel "
-            f"{wall['kernel_ms']:.0f} ms (system calls: start-up, reading and writing the package)"
+            f"{wall['kernel_ms']:.0f} ms (its system calls: start-up, reading and writing files)"
         )
 
 
